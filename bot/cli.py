@@ -1,0 +1,57 @@
+"""The ``sentibot`` command line: one sub-command per feature, each registered by its module."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.config import ConfigError
+
+# Modules that each expose ``register(subparsers)``; sub-commands set ``func(args) -> int``.
+COMMAND_MODULES = (
+    "bot.cli_model",
+    "bot.cli_run",
+    "bot.cli_db",
+    "bot.cli_reports",
+)
+
+logger = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the parser with every available sub-command."""
+    parser = argparse.ArgumentParser(prog="sentibot", description=__doc__)
+    parser.add_argument("--config", default=None, help="path to config.toml")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.register(sub)
+    for command in sub.choices.values():  # ``--config`` is accepted after the sub-command too
+        command.add_argument("--config", default=argparse.SUPPRESS, help="path to config.toml")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``sentibot`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.func(args) or 0)
+    except ConfigError as exc:
+        print(f"sentibot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

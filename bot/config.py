@@ -1,0 +1,178 @@
+"""The application's settings: ``config.toml`` overlaid by ``SENTIBOT_<SECTION>__<KEY>``.
+
+Secrets (platform tokens) are read from their own environment variables only and are held as
+``SecretStr`` so they never reach a log line or a repr.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from model.config import DataConfig, ModelConfig, ScoringConfig, Section, TrainConfig
+from storage.config import PrivacyConfig, StorageConfig
+
+DEFAULT_CONFIG = Path("config.toml")
+
+
+class ConfigError(Exception):
+    """A configuration problem, described in one line."""
+
+
+class BotConfig(Section):
+    adapter: Literal["auto", "shell", "slack", "discord"] = "auto"
+    rate_limit_per_minute: int = Field(20, ge=1)
+    shell_channel: str = "local"
+
+
+class SlackConfig(Section):
+    mode: Literal["socket", "http"] = "socket"
+    port: int = Field(3000, ge=1, le=65535)
+    api_base_url: str = "https://slack.com/api/"
+
+
+class DiscordConfig(Section):
+    guild_ids: list[int] = []
+    shard_count: int | None = Field(None, ge=1)
+    shard_ids: list[int] = []
+
+
+class AdminsConfig(Section):
+    slack: list[str] = []
+    discord: list[int] = []
+
+
+class ReportsConfig(Section):
+    cron: str = "0 9 * * *"
+    timezone: str = "UTC"
+    min_messages: int = Field(5, ge=1)
+    chart_dir: Path = Path("var/charts")
+
+
+class AlertsConfig(Section):
+    enabled: bool = True
+    window_hours: float = Field(6.0, gt=0)
+    baseline_days: float = Field(7.0, gt=0)
+    drop: float = Field(0.2, gt=0, le=1)
+    min_messages: int = Field(20, ge=1)
+    channel: str = ""
+
+
+class OpsConfig(Section):
+    port: int = Field(0, ge=0, le=65535)
+    log_format: Literal["text", "json"] = "text"
+    log_level: str = "INFO"
+    shutdown_timeout_s: float = Field(10.0, gt=0)
+
+
+class Secrets:
+    """Platform tokens, from the environment only."""
+
+    def __init__(self, environ: dict[str, str] | None = None) -> None:
+        env = os.environ if environ is None else environ
+
+        def get(name: str) -> SecretStr | None:
+            value = env.get(name, "").strip()
+            return SecretStr(value) if value else None
+
+        self.slack_bot_token = get("SLACK_BOT_TOKEN")
+        self.slack_app_token = get("SLACK_APP_TOKEN")
+        self.slack_signing_secret = get("SLACK_SIGNING_SECRET")
+        self.discord_token = get("DISCORD_TOKEN")
+
+    def __repr__(self) -> str:  # never show values
+        present = [k for k, v in vars(self).items() if v is not None]
+        return f"Secrets(present={present})"
+
+
+class Settings(BaseSettings):
+    """Every section of ``config.toml``; environment variables win over the file."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SENTIBOT_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_assignment=True,
+    )
+
+    data: DataConfig = DataConfig()
+    model: ModelConfig = ModelConfig()
+    train: TrainConfig = TrainConfig()
+    scoring: ScoringConfig = ScoringConfig()
+    storage: StorageConfig = StorageConfig()
+    privacy: PrivacyConfig = PrivacyConfig()
+    bot: BotConfig = BotConfig()
+    slack: SlackConfig = SlackConfig()
+    discord: DiscordConfig = DiscordConfig()
+    admins: AdminsConfig = AdminsConfig()
+    reports: ReportsConfig = ReportsConfig()
+    alerts: AlertsConfig = AlertsConfig()
+    ops: OpsConfig = OpsConfig()
+
+    _toml_file: Path | None = None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if cls._toml_file is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=cls._toml_file))
+        return tuple(sources)
+
+
+def _describe(error: ValidationError) -> str:
+    first = error.errors()[0]
+    key = ".".join(str(part) for part in first["loc"])
+    if first["type"] == "extra_forbidden":
+        return f"unknown key '{key}'"
+    value = first.get("input")
+    shown = "" if isinstance(value, dict) else f" (got {value!r})"
+    return f"'{key}': {first['msg']}{shown}"
+
+
+def load_settings(path: Path | str | None = None, **overrides: object) -> Settings:
+    """Read and validate the configuration.
+
+    Parameters
+    ----------
+    path
+        The TOML file; ``None`` uses ``./config.toml`` when it exists, defaults otherwise.
+    **overrides
+        Section objects or dicts that win over both the file and the environment.
+
+    Raises
+    ------
+    ConfigError
+        With one line naming the offending key, for a missing file, bad TOML or a bad value.
+    """
+    toml: Path | None
+    if path is None:
+        toml = DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None
+    else:
+        toml = Path(path)
+        if not toml.is_file():
+            raise ConfigError(f"config file not found: {toml}")
+    Settings._toml_file = toml
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(f"config error in {toml or 'defaults'}: {_describe(exc)}") from None
+    except ValueError as exc:  # bad TOML or bad JSON in an environment variable
+        raise ConfigError(f"config error in {toml or 'defaults'}: {exc}".splitlines()[0]) from None
+    finally:
+        Settings._toml_file = None

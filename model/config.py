@@ -1,0 +1,91 @@
+"""Configuration sections owned by the model package.
+
+The bot's composition root (``bot.config.Settings``) assembles these sections together with
+the storage and bot sections; the model package itself only ever receives these objects.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+STANFORD_ARCHIVE_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
+BUNDLED_MODEL_DIR = Path(__file__).resolve().parent / "default"
+
+Architecture = Literal["sequential", "mlp", "cnn", "lstm", "bigram"]
+
+
+class Section(BaseModel):
+    """Base for every config section: unknown keys are errors, values are validated."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class DataConfig(Section):
+    """Where the Large Movie Review Dataset comes from and how it is split."""
+
+    source: Literal["archive", "keras"] = "archive"
+    archive: str = STANFORD_ARCHIVE_URL
+    cache_dir: Path = Path(".cache/sentibot")
+    validation_split: float = Field(0.2, gt=0.0, lt=0.5)
+    seed: int = 1337
+    # Also train on single sentences of each review (labelled like the review), so the model
+    # learns to score chat-length text, not only 230-word reviews.
+    sentence_augment: bool = True
+    sentence_min_words: int = Field(3, ge=1)
+    sentence_max_per_review: int = Field(4, ge=0)
+
+
+class ModelConfig(Section):
+    """Which network to build and its hyperparameters."""
+
+    architecture: Architecture = "bigram"
+    # Directory holding ``sentiment.keras`` and ``metadata.json``; empty means the bundled model.
+    path: Path | None = None
+    serving_url: str = ""
+    max_tokens: int = Field(20000, ge=100)
+    sequence_length: int = Field(500, ge=8)
+    ngrams: int = Field(2, ge=1, le=3)
+    embedding_dim: int = Field(32, ge=2)
+    hidden_units: int = Field(16, ge=1)
+    dropout: float = Field(0.5, ge=0.0, lt=1.0)
+    conv_filters: int = Field(64, ge=1)
+    kernel_size: int = Field(5, ge=1)
+    lstm_units: int = Field(32, ge=1)
+    bidirectional: bool = True
+
+    @property
+    def directory(self) -> Path:
+        """The model directory to load, the bundled one unless ``path`` is set."""
+        return Path(self.path) if self.path else BUNDLED_MODEL_DIR
+
+
+class TrainConfig(Section):
+    """The training recipe."""
+
+    epochs: int = Field(6, ge=1)
+    batch_size: int = Field(64, ge=1)
+    optimizer: Literal["adam", "adamw", "rmsprop", "sgd"] = "adam"
+    learning_rate: float = Field(1e-3, gt=0.0)
+    lr_schedule: Literal["constant", "cosine", "exponential"] = "constant"
+    patience: int = Field(2, ge=0)
+    output_dir: Path = Path("runs")
+
+
+class ScoringConfig(Section):
+    """How scores are served and labelled."""
+
+    neutral_low: float = Field(0.35, ge=0.0, le=1.0)
+    neutral_high: float = Field(0.65, ge=0.0, le=1.0)
+    max_chars: int = Field(4000, ge=1)
+    batch_size: int = Field(256, ge=1)
+    max_wait_ms: float = Field(5.0, ge=0.0)
+    languages: list[str] = ["en"]
+
+    @model_validator(mode="after")
+    def _band_is_ordered(self) -> ScoringConfig:
+        if self.neutral_low > self.neutral_high:
+            raise ValueError("neutral_low must not exceed neutral_high")
+        return self

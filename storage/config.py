@@ -1,0 +1,24 @@
+"""Configuration sections owned by the storage package."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from model.config import Section
+
+
+class StorageConfig(Section):
+    """Database location and write batching."""
+
+    url: str = "sqlite:///var/sentibot.db"
+    batch_size: int = Field(500, ge=1)
+    flush_interval_ms: float = Field(200.0, ge=0.0)
+    buffer_limit: int = Field(100_000, ge=1)
+    retry_max_s: float = Field(30.0, gt=0.0)
+
+
+class PrivacyConfig(Section):
+    """What is kept, and for how long."""
+
+    store_text: bool = False
+    retention_days: int = Field(90, ge=1)

@@ -1,0 +1,96 @@
+"""Plain value types crossing the storage boundary (no SQLAlchemy, no platform SDK)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class MessageKey:
+    """Identifies a chat message on its platform: the idempotency key of a stored score."""
+
+    platform: str
+    channel: str
+    message_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredMessage:
+    """One scored chat message, as stored.
+
+    ``text`` is kept only when ``[privacy] store_text`` is on; the writer drops it otherwise.
+    ``score`` is ``None`` for unscored messages, whose ``reason`` says why.
+    """
+
+    platform: str
+    workspace: str
+    channel: str
+    message_id: str
+    author_id: str
+    created_at: datetime
+    score: float | None
+    label: str
+    model_version: str
+    text: str | None = None
+    reason: str | None = None
+
+    @property
+    def key(self) -> MessageKey:
+        return MessageKey(self.platform, self.channel, self.message_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Feedback:
+    """A user's correction of a score; the one case where text is kept."""
+
+    platform: str
+    channel: str
+    message_id: str
+    user_id: str
+    label: str  # "positive" | "negative"
+    text: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ExampleMessage:
+    """A stored message shown in a report (only with ``store_text``)."""
+
+    message_id: str
+    score: float
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelStats:
+    """Aggregates of one channel over ``[start, end)``, computed in SQL."""
+
+    platform: str
+    channel: str
+    start: datetime
+    end: datetime
+    count: int
+    unscored: int
+    mean: float | None
+    negative: int
+    neutral: int
+    positive: int
+    previous_count: int
+    previous_mean: float | None
+    hourly: list[tuple[datetime, int, float | None]] = field(default_factory=list)
+    busiest_hour: datetime | None = None
+    most_positive: list[ExampleMessage] = field(default_factory=list)
+    most_negative: list[ExampleMessage] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class ModelVersion:
+    """A trained model known to the database."""
+
+    version: str
+    path: str
+    metrics: dict[str, float]
+    active: bool
+    created_at: datetime
+    created_by: str = ""

@@ -5,17 +5,21 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
 from bot.config import ConfigError
+from bot.logs import configure_logging
 
 # Modules that each expose ``register(subparsers)``; sub-commands set ``func(args) -> int``.
 COMMAND_MODULES = (
     "bot.cli_model",
+    "bot.cli_score",
     "bot.cli_run",
     "bot.cli_db",
     "bot.cli_reports",
+    "bot.cli_ops",
 )
 
 logger = logging.getLogger(__name__)
@@ -41,9 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``sentibot`` console script."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before any sub-command imports TF
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging("INFO", "text")
     try:
         return int(args.func(args) or 0)
     except ConfigError as exc:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import (
@@ -118,7 +118,7 @@ class Settings(BaseSettings):
     alerts: AlertsConfig = AlertsConfig()
     ops: OpsConfig = OpsConfig()
 
-    _toml_file: Path | None = None
+    _toml_file: ClassVar[Path | None] = None
 
     @classmethod
     def settings_customise_sources(

@@ -45,7 +45,7 @@ class Command:
 
 @dataclass(slots=True)
 class Reply:
-    """What the bot says back: text, optional file attachments, and whether only the caller sees it."""
+    """What the bot says back: text, attached files, and whether only the caller sees it."""
 
     text: str
     files: list[Path] = field(default_factory=list)

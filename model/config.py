@@ -35,26 +35,73 @@ class DataConfig(Section):
     # learns to score chat-length text, not only 230-word reviews.
     sentence_augment: bool = True
     sentence_min_words: int = Field(3, ge=1)
-    sentence_max_per_review: int = Field(4, ge=0)
+    sentence_max_per_review: int = Field(8, ge=0)
+    # Also train on the single words/phrases of VADER's lexicon with a clear polarity (needs the
+    # ``vaderSentiment`` package, which ships ``vader_lexicon.txt``).
+    lexicon_augment: bool = True
+    lexicon_min_score: float = Field(1.0, gt=0.0, le=4.0)
+    lexicon_repeat: int = Field(10, ge=1)  # each lexicon row is added this many times
+    lexicon_negations: bool = False  # also "not <word>" with the opposite label
+    # ``source = "keras"``: local copies of ``imdb.npz`` and ``imdb_word_index.json``; empty means
+    # let ``keras.datasets.imdb`` download them.
+    keras_npz: str = ""
+    keras_word_index: str = ""
+
+
+class Overrides(Section):
+    """Per-architecture hyperparameters that replace the shared ones in ``[model]``."""
+
+    max_tokens: int | None = Field(None, ge=100)
+    sequence_length: int | None = Field(None, ge=8)
+    ngrams: int | None = Field(None, ge=1, le=3)
+    output_mode: Literal["multi_hot", "count", "tf_idf"] | None = None
+    embedding_dim: int | None = Field(None, ge=2)
+    hidden_units: int | None = Field(None, ge=0)
+    dropout: float | None = Field(None, ge=0.0, lt=1.0)
+
+
+# The seed lab's network, exactly: 10,000 tokens x 500, Embedding 32, two Dense(16), no dropout.
+LAB_SEQUENTIAL = Overrides(
+    max_tokens=10000, sequence_length=500, embedding_dim=32, hidden_units=16, dropout=0.0
+)
 
 
 class ModelConfig(Section):
-    """Which network to build and its hyperparameters."""
+    """Which network to build and its hyperparameters.
+
+    The shared keys apply to every architecture; a sub-table such as ``[model.lstm]`` overrides
+    them for one architecture (``resolved()`` merges them).
+    """
 
     architecture: Architecture = "bigram"
     # Directory holding ``sentiment.keras`` and ``metadata.json``; empty means the bundled model.
     path: Path | None = None
     serving_url: str = ""
-    max_tokens: int = Field(20000, ge=100)
+    max_tokens: int = Field(50000, ge=100)
     sequence_length: int = Field(500, ge=8)
     ngrams: int = Field(2, ge=1, le=3)
+    # Bag-of-n-grams features of the ``bigram`` network.
+    output_mode: Literal["multi_hot", "count", "tf_idf"] = "multi_hot"
+    # The ``bigram`` network also reads VADER-lexicon scores of the text (model/lexicon.py).
+    lexicon_feature: bool = True
     embedding_dim: int = Field(32, ge=2)
-    hidden_units: int = Field(16, ge=1)
+    hidden_units: int = Field(16, ge=0)
     dropout: float = Field(0.5, ge=0.0, lt=1.0)
     conv_filters: int = Field(64, ge=1)
     kernel_size: int = Field(5, ge=1)
     lstm_units: int = Field(32, ge=1)
     bidirectional: bool = True
+    sequential: Overrides = LAB_SEQUENTIAL
+    mlp: Overrides = Overrides()
+    cnn: Overrides = Overrides()
+    lstm: Overrides = Overrides()
+    bigram: Overrides = Overrides()
+
+    def resolved(self, architecture: Architecture | None = None) -> ModelConfig:
+        """Return a copy for ``architecture`` (default: the configured one), overrides applied."""
+        name = architecture or self.architecture
+        extra = getattr(self, name).model_dump(exclude_none=True)
+        return self.model_copy(update={"architecture": name, **extra})
 
     @property
     def directory(self) -> Path:
@@ -68,7 +115,7 @@ class TrainConfig(Section):
     epochs: int = Field(6, ge=1)
     batch_size: int = Field(64, ge=1)
     optimizer: Literal["adam", "adamw", "rmsprop", "sgd"] = "adam"
-    learning_rate: float = Field(1e-3, gt=0.0)
+    learning_rate: float = Field(3e-4, gt=0.0)
     lr_schedule: Literal["constant", "cosine", "exponential"] = "constant"
     patience: int = Field(2, ge=0)
     output_dir: Path = Path("runs")

@@ -94,3 +94,14 @@ class ModelVersion:
     active: bool
     created_at: datetime
     created_by: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelSettings:
+    """Per-channel settings: an opted-out channel stores nothing; ``report_cron`` beats config."""
+
+    platform: str
+    channel: str
+    workspace: str = ""
+    opted_out: bool = False
+    report_cron: str | None = None

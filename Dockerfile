@@ -1,0 +1,72 @@
+# syntax=docker/dockerfile:1
+#
+# sentibot: a two-stage image. The builder installs the project and its dependencies into a
+# virtual environment; the runtime stage copies only that environment onto a clean slim base
+# and runs as an unprivileged user. The bundled model (model/default/) is package data, so it
+# is inside the image. Everything this file runs also works outside Docker: see docs/deploy.md.
+#
+#   docker build -t sentibot .
+#   docker run --rm -e SLACK_BOT_TOKEN -e SLACK_APP_TOKEN -p 8080:8080 sentibot
+#
+# Configuration: /app/config.toml (mount your own: -v ./config.toml:/app/config.toml:ro, or
+# pass --config PATH after "run"), overridden by SENTIBOT_<SECTION>__<KEY> variables; platform
+# tokens only from SLACK_BOT_TOKEN, SLACK_APP_TOKEN, SLACK_SIGNING_SECRET, DISCORD_TOKEN.
+
+# Pinned base (an exact patch release on Debian 12). For reproducible builds pin the digest
+# too: docker buildx imagetools inspect python:3.11.11-slim-bookworm, then build with
+# --build-arg PYTHON_IMAGE=python:3.11.11-slim-bookworm@sha256:<digest>.
+ARG PYTHON_IMAGE=python:3.11.11-slim-bookworm
+
+FROM ${PYTHON_IMAGE} AS builder
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PYTHONDONTWRITEBYTECODE=1
+RUN python -m venv /opt/venv
+ENV PATH=/opt/venv/bin:$PATH
+WORKDIR /src
+# Dependencies first, from pyproject.toml alone, so code changes do not reinstall TensorFlow.
+COPY pyproject.toml README.md ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
+    && pip install --upgrade pip \
+    && pip install -r /tmp/requirements.txt
+COPY bot ./bot
+COPY model ./model
+COPY storage ./storage
+RUN pip install --no-deps . \
+    && python -m compileall -q /opt/venv/lib
+
+FROM ${PYTHON_IMAGE} AS runtime
+LABEL org.opencontainers.image.title="sentibot" \
+      org.opencontainers.image.description="Sentiment-monitoring bot for Discord and Slack" \
+      org.opencontainers.image.licenses="MIT"
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    TF_CPP_MIN_LOG_LEVEL=2 \
+    HOME=/app \
+    MPLCONFIGDIR=/app/var/matplotlib \
+    KERAS_HOME=/app/var/keras \
+    SENTIBOT_OPS__PORT=8080 \
+    SENTIBOT_OPS__LOG_FORMAT=json
+RUN groupadd --system --gid 10001 sentibot \
+    && useradd --system --uid 10001 --gid sentibot --home-dir /app --no-create-home \
+       --shell /usr/sbin/nologin sentibot
+COPY --from=builder /opt/venv /opt/venv
+WORKDIR /app
+COPY config.toml /app/config.toml
+RUN mkdir -p /app/var && chown sentibot:sentibot /app/var \
+    && python -c "from model.artifact import read_metadata; from model.config import BUNDLED_MODEL_DIR as d; print('bundled model', read_metadata(d)['version'])"
+USER sentibot:sentibot
+# The working directory's var/: the default SQLite database ([storage] url
+# sqlite:///var/sentibot.db is relative to /app), charts (var/charts) and library caches.
+VOLUME ["/app/var"]
+# 8080: /healthz and /metrics ([ops] port); 3000: Slack HTTP mode ([slack] port).
+EXPOSE 8080 3000
+# The probe imports only the config schema and urllib: milliseconds, no TensorFlow.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=90s --retries=3 \
+    CMD ["python", "-m", "bot.ops.probe"]
+# SIGTERM (docker stop) drains: everything already received is scored and stored, then exit 0
+# within [ops] shutdown_timeout_s; give docker stop a longer grace period than that.
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["sentibot"]
+CMD ["run"]

@@ -1,0 +1,61 @@
+# sentibot: the everyday commands. `make run` and `make test` work on a fresh machine.
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint format train evaluate score bench db-upgrade clean run-ops healthcheck export soak
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)  ## the bot in the terminal (shell adapter, SQLite, bundled model)
+	$(BIN)/sentibot run --adapter shell
+
+test: $(STAMP)  ## lint + the whole test suite
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q -ra
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+train: $(STAMP)  ## retrain the default model on ../shared/data (or [data] archive)
+	$(BIN)/sentibot train
+
+evaluate: $(STAMP)
+	$(BIN)/sentibot evaluate
+
+score: $(STAMP)
+	echo "Great service, and some of the best sushi I've ever tasted" | $(BIN)/sentibot score
+
+bench: $(STAMP)  ## every benchmark (minutes)
+	$(BIN)/python benchmarks/scoring.py
+	$(BIN)/python benchmarks/pipeline.py
+	$(BIN)/python benchmarks/report.py
+	$(BIN)/python benchmarks/accuracy.py
+
+db-upgrade: $(STAMP)
+	$(BIN)/sentibot db upgrade
+
+run-ops: $(STAMP)  ## the bot with /healthz and /metrics on :8080
+	SENTIBOT_OPS__PORT=8080 $(BIN)/sentibot run
+
+healthcheck: $(STAMP)  ## is the local bot healthy? (the Docker HEALTHCHECK probe)
+	SENTIBOT_OPS__PORT=$${SENTIBOT_OPS__PORT:-8080} $(BIN)/python -m bot.ops.probe
+
+export: $(STAMP)  ## SavedModel for TF Serving in exports/sentiment/<n>
+	$(BIN)/sentibot export --output exports/sentiment
+
+soak: $(STAMP)  ## 10-minute soak of the shell adapter (prints in/stored/RSS)
+	$(BIN)/python benchmarks/soak.py --minutes 10
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info

@@ -1,0 +1,225 @@
+"""The terminal chat: every input line is a message in ``#local``; ``/`` lines are commands.
+
+Standard input is read by a daemon thread with ``os.read`` (never on the event loop, and never
+holding the ``sys.stdin`` buffer lock at exit). A line is read only when there is room for it, so
+piped input of any size stays within ``MAX_BUFFERED`` lines in memory, and every line that was
+read is handed to the core, even when a stop arrives. Messages are scored concurrently (so the
+micro-batcher can batch them); a command first waits for the messages before it, so its reply
+reflects them. Replies and scheduled posts are printed to standard output.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import getpass
+import itertools
+import logging
+import os
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import TextIO
+
+from bot.adapter import Adapter, Handler
+from bot.messages import ChatMessage, Command, Person, Reply
+
+logger = logging.getLogger(__name__)
+
+PLATFORM = "shell"
+WORKSPACE = "local"
+MAX_BUFFERED = 1000  # lines read but not yet handed to the core
+MAX_INFLIGHT = 512  # messages being scored at once
+LINE_CAP = 4 * 1024 * 1024  # bytes kept of one line; the rest of a longer line is dropped
+_EOF = object()
+
+
+def read_lines(fd: int, chunk: int = 65536) -> Iterator[bytes]:
+    """Yield the lines of file descriptor ``fd`` (without the newline), each capped at LINE_CAP."""
+    buffer = bytearray()
+    skipping = False
+    while True:
+        data = os.read(fd, chunk)
+        if not data:
+            break
+        buffer += data
+        while True:
+            newline = buffer.find(b"\n")
+            if newline < 0:
+                break
+            line = bytes(buffer[:newline])
+            del buffer[: newline + 1]
+            if skipping:
+                skipping = False
+                continue
+            if len(line) > LINE_CAP:
+                logger.warning("an input line over %d bytes was cut", LINE_CAP)
+            yield line[:LINE_CAP]
+        if len(buffer) > LINE_CAP and not skipping:
+            yield bytes(buffer[:LINE_CAP])
+            logger.warning("an input line over %d bytes was cut", LINE_CAP)
+            skipping = True
+        if skipping:
+            buffer.clear()
+    if buffer and not skipping:
+        yield bytes(buffer)
+
+
+class ShellAdapter(Adapter):
+    """A chat in the terminal, the local user being an admin.
+
+    Parameters
+    ----------
+    channel
+        The channel name (``[bot] shell_channel``), shown as ``#channel``.
+    user
+        The local user; defaults to the login name, as an admin.
+    stdin_fd, out
+        Where lines come from and replies go (standard input and output by default).
+    """
+
+    name = "shell"
+
+    def __init__(
+        self,
+        channel: str = "local",
+        user: Person | None = None,
+        *,
+        stdin_fd: int | None = None,
+        out: TextIO | None = None,
+    ) -> None:
+        self.channel = channel
+        self.user = user or Person(id=_login(), name=_login(), is_admin=True)
+        self._fd = stdin_fd  # None: standard input, looked up at start
+        self._out = out  # None: standard output, looked up at each print
+        self._session = f"{int(time.time() * 1000):x}"
+        self._ids = itertools.count(1)
+        self._stopping = False
+        self._lock = threading.Lock()
+        self._slots = threading.Semaphore(MAX_BUFFERED)
+        self._queue: asyncio.Queue[object] = asyncio.Queue()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._inflight: asyncio.Semaphore | None = None
+        self._connected = False
+        self.messages = 0
+        self.commands = 0
+
+    @property
+    def connected(self) -> bool:
+        return self._connected
+
+    async def start(self, handler: Handler) -> None:
+        """Read lines until end of input or ``stop``; return once all of them are handled."""
+        self._loop = asyncio.get_running_loop()
+        if self._fd is None:
+            self._fd = sys.stdin.fileno()
+        self._inflight = asyncio.Semaphore(MAX_INFLIGHT)
+        if os.isatty(self._fd):
+            self._print(f"sentibot shell, #{self.channel}. Type a message, or /help.")
+        threading.Thread(target=self._reader, name="shell-stdin", daemon=True).start()
+        self._connected = True
+        try:
+            while (item := await self._queue.get()) is not _EOF:
+                self._slots.release()
+                await self._handle(handler, item.decode("utf-8", "replace"))  # type: ignore[attr-defined]
+            await self._wait_messages()
+        finally:
+            self._connected = False
+        logger.info("shell: %d message(s) and %d command(s) handled", self.messages, self.commands)
+
+    async def post(self, channel: str, reply: Reply) -> None:
+        """Print an unprompted post (a scheduled report, retrain progress)."""
+        self._print_reply(reply, prefix=f"[#{channel}] ")
+
+    async def stop(self) -> None:
+        """Stop reading; lines already read are still handled."""
+        self._enqueue_eof()
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _reader(self) -> None:
+        try:
+            assert self._fd is not None
+            lines = read_lines(self._fd)
+            while True:
+                self._slots.acquire()  # read a line only when there is room for it
+                line = next(lines, None)
+                with self._lock:
+                    if self._stopping:
+                        return  # read after the stop: not taken
+                    if line is None:
+                        break
+                    self._put(line)
+        except OSError as exc:
+            logger.error("shell: cannot read standard input: %s", exc)
+        self._enqueue_eof()
+
+    def _put(self, item: object) -> None:
+        assert self._loop is not None
+        with contextlib.suppress(RuntimeError):  # the loop is already closed
+            self._loop.call_soon_threadsafe(self._queue.put_nowait, item)
+
+    def _enqueue_eof(self) -> None:
+        with self._lock:
+            if self._stopping:
+                return
+            self._stopping = True
+            if self._loop is not None:
+                self._put(_EOF)
+        self._slots.release()  # wake the reader if it waits for room
+
+    async def _handle(self, handler: Handler, line: str) -> None:
+        line = line.rstrip("\r")
+        if not line.strip():
+            return
+        if line.startswith("/"):
+            await self._wait_messages()  # the reply reflects every line before it
+            name, _, text = line[1:].partition(" ")
+            self.commands += 1
+            command = Command(PLATFORM, WORKSPACE, self.channel, self.user, name, text.strip())
+            self._print_reply(await handler.on_command(command))
+            return
+        self.messages += 1
+        message = ChatMessage(
+            platform=PLATFORM,
+            workspace=WORKSPACE,
+            channel=self.channel,
+            message_id=f"{self._session}-{next(self._ids)}",
+            author=self.user,
+            text=line,
+            created_at=datetime.now(UTC),
+        )
+        assert self._inflight is not None
+        await self._inflight.acquire()
+        task = asyncio.create_task(handler.on_message(message))
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        assert self._inflight is not None
+        self._inflight.release()
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("shell: a message failed: %s", task.exception())
+
+    async def _wait_messages(self) -> None:
+        if self._tasks:
+            await asyncio.wait(set(self._tasks))
+
+    def _print_reply(self, reply: Reply, prefix: str = "") -> None:
+        lines = [f"{prefix}sentibot> {reply.text}"]
+        lines += [f"{prefix}  (saved {path})" for path in reply.files]
+        self._print("\n".join(lines))
+
+    def _print(self, text: str) -> None:
+        print(text, file=self._out or sys.stdout, flush=True)
+
+
+def _login() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "local"

@@ -1,0 +1,167 @@
+"""The running bot: start everything, run the adapter, shut down gracefully.
+
+``App`` holds what ``bot.bootstrap.build_app`` wired together. ``run`` starts the batcher, the
+writer and the scheduler, hands the core to the adapter and waits until the adapter ends (end of
+input in the shell) or SIGTERM/SIGINT arrives. Shutdown then stops taking messages, scores and
+stores everything already received, and closes in dependency order within
+``[ops] shutdown_timeout_s``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.adapter import Adapter
+    from bot.config import Settings
+    from bot.core import SentimentBot
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+
+
+@dataclass
+class App:
+    """Everything the bot runs, built by ``bot.bootstrap.build_app``.
+
+    Attributes
+    ----------
+    settings, bot, adapter, batcher, writer
+        The configuration, the core, the chat adapter, the ``MicroBatcher`` and the
+        ``MessageWriter``.
+    scorer, repository, database, scheduler
+        The synchronous scorer, the repository, the ``Database`` (disposed at the end) and the
+        optional report scheduler (``start()`` and ``shutdown()`` or ``stop()``, sync or async).
+    on_start, on_close
+        Extra callables (sync or async) run last at start and at shutdown, e.g. the ops
+        server's start and stop.
+    """
+
+    settings: Settings
+    bot: SentimentBot
+    adapter: Adapter
+    batcher: Any
+    writer: Any
+    scorer: Any = None
+    repository: Any = None
+    database: Any = None
+    scheduler: Any = None
+    on_start: list[Callable[[], Any]] = field(default_factory=list)
+    on_close: list[Callable[[], Any]] = field(default_factory=list)
+    stop_requested: asyncio.Event | None = None
+    _started: bool = False
+
+    async def start(self) -> None:
+        """Start the batcher, the writer and the scheduler; connect the core to the adapter."""
+        self.stop_requested = asyncio.Event()
+        await self.batcher.start()
+        await self.writer.start()
+        self.bot.post = self.adapter.post
+        if self.scheduler is not None:
+            await _maybe_await(self.scheduler.start())
+        self._started = True
+        for starter in self.on_start:
+            await _maybe_await(starter())
+
+    def request_stop(self, reason: str = "stop requested") -> None:
+        """Begin a graceful shutdown (safe to call more than once)."""
+        if self.stop_requested is not None and not self.stop_requested.is_set():
+            logger.info("%s: finishing the work in hand, then exiting", reason)
+            self.stop_requested.set()
+
+    async def run(self) -> int:
+        """Run until end of input or a signal; return the process exit status."""
+        try:
+            await self.start()
+        except Exception as exc:
+            logger.error("startup failed: %s", exc)
+            await self.shutdown()
+            return EXIT_ERROR
+        loop = asyncio.get_running_loop()
+        installed = _install_signals(loop, self.request_stop)
+        assert self.stop_requested is not None
+        adapter_task = asyncio.create_task(self.adapter.start(self.bot), name="adapter")
+        stop_task = asyncio.create_task(self.stop_requested.wait(), name="stop")
+        status = EXIT_OK
+        try:
+            await asyncio.wait({adapter_task, stop_task}, return_when=asyncio.FIRST_COMPLETED)
+            done = adapter_task.done() and not adapter_task.cancelled()
+            if done and adapter_task.exception() is not None:
+                exc = adapter_task.exception()
+                logger.error("the %s adapter stopped: %s", self.adapter.name, exc)
+                status = EXIT_ERROR
+        finally:
+            stop_task.cancel()
+            for sig in installed:
+                loop.remove_signal_handler(sig)
+            if not await self.shutdown(adapter_task):
+                status = EXIT_ERROR
+        return status
+
+    async def shutdown(self, adapter_task: asyncio.Task[None] | None = None) -> bool:
+        """Stop taking messages, store everything taken, close; ``True`` when nothing was lost."""
+        timeout = self.settings.ops.shutdown_timeout_s
+        try:
+            await asyncio.wait_for(self._close_in_order(adapter_task), timeout)
+            logger.info("shut down cleanly: %s", dict(self.bot.stats))
+            return True
+        except TimeoutError:
+            logger.error(
+                "shutdown took over %.0f s ([ops] shutdown_timeout_s); %d message(s) were "
+                "still being scored and %s waiting for the database",
+                timeout,
+                self.bot.inflight,
+                getattr(self.writer, "pending", "?"),
+            )
+            return False
+
+    async def _close_in_order(self, adapter_task: asyncio.Task[None] | None) -> None:
+        await _step("adapter", self.adapter.stop)
+        if adapter_task is not None and not adapter_task.done():
+            await asyncio.wait({adapter_task})
+        await self.bot.drain()  # everything taken is scored and handed to the writer
+        self.bot.stop_accepting()
+        await self.bot.drain()
+        if self.scheduler is not None:
+            stop = getattr(self.scheduler, "shutdown", None) or self.scheduler.stop
+            await _step("scheduler", stop)
+        if self._started:
+            await _step("batcher", self.batcher.close)
+            await _step("writer", self.writer.close)  # flushes everything
+        for closer in self.on_close:
+            await _step("close", closer)
+        if self.database is not None:
+            await _step("database", lambda: asyncio.to_thread(self.database.close))
+
+
+async def _maybe_await(value: Any) -> Any:
+    if isinstance(value, Awaitable):
+        return await value
+    return value
+
+
+async def _step(what: str, action: Callable[[], Any]) -> None:
+    """Run one shutdown step; a failing step is logged and the next one still runs."""
+    try:
+        await _maybe_await(action())
+    except Exception as exc:
+        logger.error("shutdown step '%s' failed: %s", what, exc)
+
+
+def _install_signals(
+    loop: asyncio.AbstractEventLoop, request_stop: Callable[[str], None]
+) -> list[signal.Signals]:
+    installed = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(sig, request_stop, sig.name)
+            installed.append(sig)
+    return installed

@@ -1,0 +1,168 @@
+"""The one composition root: build every part of the bot from ``Settings``.
+
+Parts are passed to each other as constructor arguments; tests swap any of them (a fake
+adapter, a fake scorer, an in-memory repository) through ``build_app``'s keyword arguments.
+Heavy imports (TensorFlow, SQLAlchemy, platform SDKs) happen inside the functions, so importing
+this module costs nothing. Every startup failure becomes a ``StartupError`` with one line.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from bot.adapter import Adapter
+from bot.app import App
+from bot.config import Secrets, Settings
+from bot.core import SentimentBot
+from bot.startup import StartupError, build_adapter, load_scorer, open_storage
+
+__all__ = ["StartupError", "build_app", "default_retrainer", "default_scheduler"]
+
+logger = logging.getLogger(__name__)
+
+SchedulerFactory = Callable[[Settings, Any, Mapping[str, Adapter], Any], Any]
+RetrainerFactory = Callable[[Settings, Any, Any, "Path | None"], Any]
+
+
+def default_scheduler(
+    settings: Settings, repository: Any, adapters: Mapping[str, Adapter], retrainer: Any
+) -> Any:
+    """The report scheduler (``bot.scheduler``), or ``None`` when this build has none."""
+    try:
+        from bot.scheduler import ReportScheduler
+    except ImportError:
+        logger.info("no bot.scheduler in this build: scheduled reports are off")
+        return None
+    sync = getattr(retrainer, "sync_active_model", None)
+    return ReportScheduler(settings, repository, adapters, model_sync=sync)
+
+
+def default_retrainer(
+    settings: Settings, scorer: Any, repository: Any, config_path: Path | None = None
+) -> Any:
+    """The admin retrain manager (``bot.retrain``), or ``None`` when this build has none.
+
+    ``config_path`` is handed to the training process so it reads the same configuration.
+    """
+    try:
+        from bot.retrain import RetrainManager
+    except ImportError:
+        logger.info("no bot.retrain in this build: /sentiment-retrain is off")
+        return None
+    return RetrainManager(settings, scorer, repository, config_path=config_path)
+
+
+def build_app(
+    settings: Settings,
+    *,
+    adapter: Adapter | None = None,
+    scorer: Any = None,
+    database: Any = None,
+    repository: Any = None,
+    secrets: Secrets | None = None,
+    scheduler_factory: SchedulerFactory | None = default_scheduler,
+    retrainer_factory: RetrainerFactory | None = default_retrainer,
+    config_path: Path | str | None = None,
+) -> App:
+    """Wire the whole bot.
+
+    Parameters
+    ----------
+    settings
+        The validated configuration.
+    adapter, scorer, database, repository
+        Parts to use instead of building them (tests pass fakes); with ``repository`` and no
+        ``database`` no database is opened.
+    secrets
+        Platform tokens (from the environment by default).
+    scheduler_factory, retrainer_factory
+        Build the report scheduler and the retrain manager; ``None`` turns them off.
+    config_path
+        The configuration file the settings came from (for the retrain's training process).
+
+    Raises
+    ------
+    StartupError
+        One line: missing token, unreachable or outdated database, missing or corrupt model.
+    """
+    from model.batcher import MicroBatcher
+    from storage.writer import MessageWriter
+
+    secrets = secrets or Secrets()
+    adapter = adapter or build_adapter(settings, secrets)  # cheap checks first
+    if repository is None:
+        database = database or open_storage(settings)
+        repository = database.repository
+    if scorer is None:
+        scorer = load_scorer(settings, repository)
+    on_start: list[Callable[[], Any]] = []
+    on_close: list[Callable[[], Any]] = []
+    metrics = None
+    if settings.ops.port:
+        scorer, metrics = _wire_ops(settings, scorer, repository, adapter, on_start, on_close)
+    batcher = MicroBatcher(scorer, settings.scoring.batch_size, settings.scoring.max_wait_ms)
+    writer = MessageWriter(
+        repository,
+        batch_size=settings.storage.batch_size,
+        flush_interval_ms=settings.storage.flush_interval_ms,
+        buffer_limit=settings.storage.buffer_limit,
+        retry_max_s=settings.storage.retry_max_s,
+        store_text=settings.privacy.store_text,
+    )
+    if metrics is not None:
+        metrics.watch_writer(lambda: writer.pending, lambda: writer.errors)
+    retrainer = None
+    if retrainer_factory is not None:
+        path = Path(config_path) if config_path else None
+        retrainer = retrainer_factory(settings, scorer, repository, path)
+        if callable(getattr(retrainer, "close", None)):
+            on_close.append(retrainer.close)  # a running training process is killed
+    bot = SentimentBot(settings, batcher, writer, repository, retrainer=retrainer, scorer=scorer)
+    scheduler = None
+    if scheduler_factory is not None:
+        scheduler = scheduler_factory(settings, repository, {adapter.name: adapter}, retrainer)
+    bot.scheduler = scheduler
+    return App(
+        settings=settings,
+        bot=bot,
+        adapter=adapter,
+        batcher=batcher,
+        writer=writer,
+        scorer=scorer,
+        repository=repository,
+        database=database,
+        scheduler=scheduler,
+        on_start=on_start,
+        on_close=on_close,
+    )
+
+
+def _wire_ops(
+    settings: Settings,
+    scorer: Any,
+    repository: Any,
+    adapter: Adapter,
+    on_start: list[Callable[[], Any]],
+    on_close: list[Callable[[], Any]],
+) -> tuple[Any, Any]:
+    """Meter the scorer and serve ``/healthz`` and ``/metrics`` on ``[ops] port``."""
+    from bot.ops.health import Health, adapters_check, database_check, model_check
+    from bot.ops.metrics import MeteredScorer, Metrics
+    from bot.ops.server import OpsServer
+
+    metrics = Metrics()
+    metered = MeteredScorer(scorer, metrics)
+    health = Health(
+        {
+            "model": model_check(lambda: metered.version),
+            "database": database_check(repository.ping),
+            "adapters": adapters_check(lambda: [adapter]),
+        }
+    )
+    server = OpsServer(health, metrics, port=settings.ops.port)
+    on_start.append(server.start)
+    on_close.append(server.stop)
+    return metered, metrics

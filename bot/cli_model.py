@@ -1,0 +1,104 @@
+"""``sentibot train`` and ``sentibot evaluate``: the model life-cycle from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+from bot.config import load_settings
+
+logger = logging.getLogger(__name__)
+
+ARCHITECTURE_NAMES = ("sequential", "mlp", "cnn", "lstm", "bigram")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``train`` and ``evaluate`` sub-commands."""
+    train = subparsers.add_parser("train", help="train a model on IMDB and save it")
+    train.add_argument("--architecture", choices=ARCHITECTURE_NAMES, default=None)
+    train.add_argument("--epochs", type=int, default=None, help="override [train] epochs")
+    train.add_argument("--output", type=Path, default=None, help="model directory to write")
+    train.add_argument("--max-train", type=int, default=None, help="use N training reviews")
+    train.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    train.set_defaults(func=train_command)
+
+    evaluate = subparsers.add_parser("evaluate", help="evaluate a model on the IMDB test split")
+    evaluate.add_argument("--model", type=Path, default=None, help="model directory")
+    evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+    evaluate.set_defaults(func=evaluate_command)
+
+
+def _quiet_tensorflow() -> None:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def train_command(args: argparse.Namespace) -> int:
+    """Train the configured (or given) architecture and save it; exit status 0 on success."""
+    _quiet_tensorflow()
+    from model.data import DataError
+    from model.pipeline import run_training
+
+    settings = load_settings(getattr(args, "config", None))
+    model_config = settings.model
+    if args.architecture:
+        model_config = model_config.model_copy(update={"architecture": args.architecture})
+    train_config = settings.train
+    if args.epochs is not None:
+        if args.epochs < 1:
+            print("sentibot: --epochs must be at least 1", file=sys.stderr)
+            return 2
+        train_config = train_config.model_copy(update={"epochs": args.epochs})
+    output = args.output or model_config.directory
+    try:
+        directory = run_training(
+            settings.data, model_config, train_config, output,
+            max_train=args.max_train, verbose=0 if args.json else "auto",
+        )  # fmt: skip
+    except DataError as exc:
+        print(f"sentibot: {exc}", file=sys.stderr)
+        return 1
+    metadata = json.loads((directory / "metadata.json").read_text(encoding="utf-8"))
+    summary = {
+        "model": str(directory),
+        "version": metadata["version"],
+        "architecture": metadata["architecture"],
+        "test": metadata["metrics"]["test"],
+        "short_text": metadata["metrics"]["short_text"],
+        "seconds": metadata["training"]["seconds"],
+    }
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        test = summary["test"]
+        print(f"saved {summary['version']} to {directory}")
+        print(
+            f"test accuracy {test['accuracy']:.4f}  AUC {test['auc']:.4f}  "
+            f"short text {summary['short_text']}  trained in {summary['seconds']:.0f} s"
+        )
+    return 0
+
+
+def evaluate_command(args: argparse.Namespace) -> int:
+    """Print loss, accuracy, precision, recall and AUC of a saved model on the IMDB test split."""
+    _quiet_tensorflow()
+    from model.artifact import ModelLoadError
+    from model.data import DataError
+    from model.evaluation import evaluate_directory
+
+    settings = load_settings(getattr(args, "config", None))
+    directory = args.model or settings.model.directory
+    try:
+        metrics = evaluate_directory(directory, settings.data)
+    except (ModelLoadError, DataError) as exc:
+        print(f"sentibot: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(metrics))
+    else:
+        for key, value in metrics.items():
+            print(f"{key:>9}: {value:.4f}")
+    return 0

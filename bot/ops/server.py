@@ -1,0 +1,106 @@
+"""The ops HTTP server: ``GET /healthz`` (JSON, 200 or 503) and ``GET /metrics`` (Prometheus).
+
+It runs on the bot's event loop (aiohttp); checks that block (a database ping) are moved to a
+worker thread by the checks themselves. ``[ops] port = 0`` disables it:
+``start_ops_server`` then returns ``None``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+from prometheus_client.exposition import choose_encoder
+
+from bot.ops.health import Health
+from bot.ops.metrics import Metrics
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_HOST = "0.0.0.0"  # inside a container the probe and Prometheus come from outside
+
+
+class OpsServer:
+    """Serve health and metrics over HTTP.
+
+    Parameters
+    ----------
+    health
+        The checks behind ``/healthz``.
+    metrics
+        The registry behind ``/metrics``.
+    port
+        TCP port; 0 picks a free one (tests), read it back from ``port`` after ``start``.
+    host
+        Interface to bind.
+    """
+
+    def __init__(
+        self, health: Health, metrics: Metrics, *, port: int, host: str = DEFAULT_HOST
+    ) -> None:
+        self.health = health
+        self.metrics = metrics
+        self.host = host
+        self._requested_port = port
+        self._runner: web.AppRunner | None = None
+        self.port: int | None = None
+
+    def _app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_get("/healthz", self._healthz)
+        app.router.add_get("/metrics", self._metrics)
+        return app
+
+    async def _healthz(self, request: web.Request) -> web.Response:
+        healthy, body = await self.health.run()
+        if not healthy:
+            logger.warning("health check failed: %s", body["checks"])
+        return web.json_response(body, status=200 if healthy else 503)
+
+    async def _metrics(self, request: web.Request) -> web.Response:
+        encoder, content_type = choose_encoder(request.headers.get("Accept", ""))
+        return web.Response(
+            body=encoder(self.metrics.registry), headers={"Content-Type": content_type}
+        )
+
+    async def start(self) -> None:
+        """Bind and start serving.
+
+        Raises
+        ------
+        OSError
+            When the port is taken, with the address in the message.
+        """
+        runner = web.AppRunner(self._app(), access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, self.host, self._requested_port)
+        try:
+            await site.start()
+        except OSError as exc:
+            await runner.cleanup()
+            raise OSError(
+                exc.errno,
+                f"ops server cannot listen on {self.host}:{self._requested_port}: {exc.strerror}",
+            ) from None
+        self._runner = runner
+        self.port = int(runner.addresses[0][1])
+        logger.info("ops server on http://%s:%d (/healthz, /metrics)", self.host, self.port)
+
+    async def stop(self) -> None:
+        """Stop serving (idempotent)."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+            logger.info("ops server stopped")
+
+
+async def start_ops_server(
+    port: int, health: Health, metrics: Metrics, *, host: str = DEFAULT_HOST
+) -> OpsServer | None:
+    """Start the server for ``[ops] port``, or return ``None`` when it is 0 (disabled)."""
+    if port == 0:
+        logger.info("ops server disabled ([ops] port = 0)")
+        return None
+    server = OpsServer(health, metrics, port=port, host=host)
+    await server.start()
+    return server

@@ -1,0 +1,236 @@
+"""The sentiment networks, each split into a text front end and a numeric core.
+
+Every architecture is trained the way the Keras guide recommends: text is normalised and
+vectorised once, outside the gradient loop (``Network.vectorize`` inside ``tf.data``), and the
+numeric ``core`` is fitted on the cached vectors. The model that is evaluated, saved and served
+is the end-to-end one, raw strings in, probability out::
+
+    string -> ChatNormalize -> TextVectorization -> core -> P(positive)
+
+``sequential`` is the seed lab's network with the Sequential API; the others use the
+functional API (``keras.Input`` / ``keras.Model``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import keras
+import tensorflow as tf
+
+from model.config import Architecture, ModelConfig, TrainConfig
+from model.lexicon import LexiconFeatures
+from model.text import ChatNormalize
+
+logger = logging.getLogger(__name__)
+
+ARCHITECTURES: tuple[Architecture, ...] = ("sequential", "mlp", "cnn", "lstm", "bigram")
+
+
+@dataclass
+class Network:
+    """The parts of one network.
+
+    Attributes
+    ----------
+    normalize, vectorize
+        The text front end (``vectorize`` is adapted on normalised training text).
+    core
+        The numeric model trained on vectors.
+    end_to_end
+        ``normalize -> vectorize -> core`` sharing the same layers and weights.
+    """
+
+    architecture: Architecture
+    normalize: ChatNormalize
+    vectorize: keras.layers.TextVectorization
+    core: keras.Model
+    end_to_end: keras.Model
+    lexicon: LexiconFeatures | None = None
+
+    def features(self, normalized: tf.Tensor) -> tf.Tensor | tuple[tf.Tensor, tf.Tensor]:
+        """The core's inputs for normalised text: n-gram vectors, plus lexicon scores if used."""
+        vectors = self.vectorize(normalized)
+        return vectors if self.lexicon is None else (vectors, self.lexicon(normalized))
+
+
+def build_vectorizer(config: ModelConfig) -> keras.layers.TextVectorization:
+    """Return the (unadapted) ``TextVectorization`` layer of ``config.architecture``."""
+    if config.architecture == "bigram":
+        return keras.layers.TextVectorization(
+            max_tokens=config.max_tokens,
+            standardize=None,
+            ngrams=config.ngrams,
+            output_mode=config.output_mode,
+            sparse=config.output_mode != "tf_idf",  # sparse tf_idf is broken in Keras 3.15
+            name="vectorize",
+        )
+    return keras.layers.TextVectorization(
+        max_tokens=config.max_tokens,
+        standardize=None,
+        output_mode="int",
+        output_sequence_length=config.sequence_length,
+        name="vectorize",
+    )
+
+
+def _sequential_core(config: ModelConfig, vocab: int) -> keras.Sequential:
+    return keras.Sequential(
+        [
+            keras.Input(shape=(config.sequence_length,), dtype="int64"),
+            keras.layers.Embedding(vocab, config.embedding_dim),
+            keras.layers.Flatten(),
+            keras.layers.Dense(config.hidden_units, activation="relu"),
+            *([keras.layers.Dropout(config.dropout)] if config.dropout else []),
+            keras.layers.Dense(config.hidden_units, activation="relu"),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ],
+        name="sequential_core",
+    )
+
+
+def _head(x: keras.KerasTensor, config: ModelConfig) -> keras.KerasTensor:
+    if config.hidden_units:
+        x = keras.layers.Dense(config.hidden_units, activation="relu")(x)
+        x = keras.layers.Dropout(config.dropout)(x)
+    return keras.layers.Dense(1, activation="sigmoid")(x)
+
+
+def _embedded(config: ModelConfig, vocab: int, mask: bool = False):
+    inputs = keras.Input(shape=(config.sequence_length,), dtype="int64", name="tokens")
+    x = keras.layers.Embedding(vocab, config.embedding_dim, mask_zero=mask)(inputs)
+    return inputs, x
+
+
+def _mlp_core(config: ModelConfig, vocab: int) -> keras.Model:
+    inputs, x = _embedded(config, vocab)
+    x = keras.layers.GlobalAveragePooling1D()(x)
+    x = keras.layers.Dropout(config.dropout)(x)
+    return keras.Model(inputs, _head(x, config), name="mlp_core")
+
+
+def _cnn_core(config: ModelConfig, vocab: int) -> keras.Model:
+    inputs, x = _embedded(config, vocab)
+    x = keras.layers.Dropout(config.dropout)(x)
+    x = keras.layers.Conv1D(config.conv_filters, config.kernel_size, activation="relu")(x)
+    x = keras.layers.GlobalMaxPooling1D()(x)
+    return keras.Model(inputs, _head(x, config), name="cnn_core")
+
+
+def _lstm_core(config: ModelConfig, vocab: int) -> keras.Model:
+    inputs, x = _embedded(config, vocab, mask=True)
+    recurrent = keras.layers.LSTM(config.lstm_units)
+    x = keras.layers.Bidirectional(recurrent)(x) if config.bidirectional else recurrent(x)
+    x = keras.layers.Dropout(config.dropout)(x)
+    return keras.Model(inputs, _head(x, config), name="lstm_core")
+
+
+def _bigram_core(config: ModelConfig, vocab: int) -> keras.Model:
+    sparse = config.output_mode != "tf_idf"
+    ngrams = keras.Input(shape=(vocab,), sparse=sparse, name="ngrams")
+    x = ngrams if sparse else keras.layers.Dropout(config.dropout)(ngrams)
+    if not config.lexicon_feature:
+        return keras.Model(ngrams, _head(x, config), name="bigram_core")
+    # The lexicon scores join after the hidden layer, so the output weighs them directly.
+    lexicon = keras.Input(shape=(3,), name="lexicon")
+    if config.hidden_units:
+        x = keras.layers.Dense(config.hidden_units, activation="relu")(x)
+        x = keras.layers.Dropout(config.dropout)(x)
+    x = keras.layers.Concatenate()([x, lexicon])
+    output = keras.layers.Dense(1, activation="sigmoid")(x)
+    return keras.Model([ngrams, lexicon], output, name="bigram_lexicon_core")
+
+
+CORES: dict[str, Callable[[ModelConfig, int], keras.Model]] = {
+    "sequential": _sequential_core,
+    "mlp": _mlp_core,
+    "cnn": _cnn_core,
+    "lstm": _lstm_core,
+    "bigram": _bigram_core,
+}
+
+
+def _optimizer(train: TrainConfig, steps_per_epoch: int) -> keras.optimizers.Optimizer:
+    rate: float | keras.optimizers.schedules.LearningRateSchedule = train.learning_rate
+    total = max(1, steps_per_epoch * train.epochs)
+    if train.lr_schedule == "cosine":
+        rate = keras.optimizers.schedules.CosineDecay(train.learning_rate, decay_steps=total)
+    elif train.lr_schedule == "exponential":
+        rate = keras.optimizers.schedules.ExponentialDecay(
+            train.learning_rate, decay_steps=max(1, steps_per_epoch), decay_rate=0.5
+        )
+    classes = {
+        "adam": keras.optimizers.Adam,
+        "adamw": keras.optimizers.AdamW,
+        "rmsprop": keras.optimizers.RMSprop,
+        "sgd": keras.optimizers.SGD,
+    }
+    return classes[train.optimizer](learning_rate=rate)
+
+
+def metrics() -> list[keras.metrics.Metric]:
+    """The compile metrics: accuracy, precision, recall and AUC."""
+    return [
+        keras.metrics.BinaryAccuracy(name="accuracy"),
+        keras.metrics.Precision(name="precision"),
+        keras.metrics.Recall(name="recall"),
+        keras.metrics.AUC(name="auc"),
+    ]
+
+
+def compile_model(model: keras.Model, optimizer: keras.optimizers.Optimizer | str) -> None:
+    """Compile with binary cross-entropy and the project's metrics."""
+    model.compile(optimizer=optimizer, loss="binary_crossentropy", metrics=metrics())
+
+
+def build_network(
+    config: ModelConfig,
+    normalized_train_texts: tf.Tensor,
+    train: TrainConfig | None = None,
+    steps_per_epoch: int = 1,
+) -> Network:
+    """Build, adapt and compile the network named by ``config.architecture``.
+
+    Parameters
+    ----------
+    config
+        Model settings; per-architecture overrides are applied here.
+    normalized_train_texts
+        Training texts already passed through ``ChatNormalize`` (the vocabulary comes from them).
+    train
+        The training recipe (optimizer, learning rate and schedule); defaults if ``None``.
+    steps_per_epoch
+        Batches per epoch, for the learning-rate schedule.
+    """
+    config = config.resolved()
+    train = train or TrainConfig()
+    normalize = ChatNormalize(name="chat_normalize")
+    vectorize = build_vectorizer(config)
+    vectorize.adapt(normalized_train_texts)
+    vocab = vectorize.vocabulary_size()
+    core = CORES[config.architecture](config, vocab)
+    lexicon = None
+    if config.architecture == "bigram" and config.lexicon_feature:
+        lexicon = LexiconFeatures(name="lexicon_features")
+    compile_model(core, _optimizer(train, steps_per_epoch))
+    if config.architecture == "sequential":
+        end_to_end: keras.Model = keras.Sequential(
+            [keras.Input(shape=(), dtype="string"), normalize, vectorize, *core.layers],
+            name="sentiment_sequential",
+        )
+    else:
+        text = keras.Input(shape=(), dtype="string", name="text")
+        normalized = normalize(text)
+        vectors = vectorize(normalized)
+        inputs = vectors if lexicon is None else (vectors, lexicon(normalized))
+        end_to_end = keras.Model(text, core(inputs), name=f"sentiment_{config.architecture}")
+    compile_model(end_to_end, "adam")
+    logger.info(
+        "built %s: vocabulary %d, %d parameters",
+        config.architecture,
+        vocab,
+        end_to_end.count_params(),
+    )
+    return Network(config.architecture, normalize, vectorize, core, end_to_end, lexicon)

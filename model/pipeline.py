@@ -1,0 +1,160 @@
+"""The training life-cycle end to end: data -> fit -> evaluate -> calibrate -> save.
+
+``run_training`` is what ``sentibot train`` (and the bot's retrain command) call;
+``save_trained`` is the part that needs no IMDB data, used by tests on small fixtures.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from model.artifact import save_artifact
+from model.augment import augment
+from model.config import DataConfig, ModelConfig, TrainConfig
+from model.data import Reviews, Split, load_reviews, subsample, train_validation_split
+from model.training import Fitted, evaluate, fit, predict_probabilities
+
+logger = logging.getLogger(__name__)
+
+
+def calibrate(probs: np.ndarray, labels: np.ndarray) -> dict[str, Any] | None:
+    """Fit the calibration of ``model.calibration`` on validation predictions, if available."""
+    if importlib.util.find_spec("model.calibration") is None:
+        logger.warning("model.calibration is not available; saving without calibration")
+        return None
+    from model.calibration import fit_calibration
+
+    return fit_calibration(np.asarray(probs), np.asarray(labels))
+
+
+def save_trained(
+    train: Split,
+    validation: Split,
+    model_config: ModelConfig,
+    train_config: TrainConfig,
+    output: Path | str,
+    *,
+    test: Split | None = None,
+    short_text: bool = False,
+    extra_metadata: dict[str, Any] | None = None,
+    run_dir: Path | None = None,
+    seed: int = 1337,
+    verbose: int | str = "auto",
+) -> Path:
+    """Fit on ``train``, calibrate on ``validation``, optionally evaluate, and save the artifact.
+
+    Parameters
+    ----------
+    train, validation
+        Training rows (augmented already, if wanted) and held-out rows from the training split.
+    test
+        Rows to report test metrics on (the IMDB test split); ``None`` skips the evaluation.
+    short_text
+        Also run the short-text check (``model.shorttext``) and record it in the metadata.
+    extra_metadata
+        More metadata keys (e.g. ``data``) to store.
+
+    Returns
+    -------
+    Path
+        The artifact directory.
+    """
+    fitted = fit(
+        train, validation, model_config, train_config, run_dir=run_dir, seed=seed, verbose=verbose
+    )
+    return finish(
+        fitted, validation, model_config, train_config, output,
+        test=test, short_text=short_text, extra_metadata=extra_metadata,
+    )  # fmt: skip
+
+
+def finish(
+    fitted: Fitted,
+    validation: Split,
+    model_config: ModelConfig,
+    train_config: TrainConfig,
+    output: Path | str,
+    *,
+    test: Split | None = None,
+    short_text: bool = False,
+    extra_metadata: dict[str, Any] | None = None,
+) -> Path:
+    """Evaluate, calibrate and save a fitted network (see ``save_trained``)."""
+    model = fitted.model
+    metrics: dict[str, Any] = {"test": evaluate(model, test) if test is not None else {}}
+    if short_text:
+        from model.shorttext import evaluate_short_text
+
+        metrics["short_text"] = evaluate_short_text(model)
+    else:
+        metrics["short_text"] = {}
+    calibration = calibrate(predict_probabilities(model, validation.texts), validation.labels)
+    metadata: dict[str, Any] = {
+        "architecture": fitted.network.architecture,
+        "config": {
+            "model": model_config.resolved().model_dump(mode="json"),
+            "train": train_config.model_dump(mode="json"),
+        },
+        "data": {},
+        "metrics": metrics,
+        "calibration": calibration,
+        "training": {
+            "seconds": round(fitted.seconds, 1),
+            "epochs_run": fitted.epochs_run,
+            "history": fitted.history,
+        },
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    metadata.update(extra_metadata or {})
+    return save_artifact(model, output, metadata)
+
+
+def run_training(
+    data_config: DataConfig,
+    model_config: ModelConfig,
+    train_config: TrainConfig,
+    output: Path | str,
+    *,
+    max_train: int | None = None,
+    reviews: Reviews | None = None,
+    verbose: int | str = "auto",
+) -> Path:
+    """Load IMDB, train the configured network, evaluate on the test split and save it.
+
+    Parameters
+    ----------
+    max_train
+        Use a seeded, balanced subset of this many training reviews (``None``: all 25,000).
+    reviews
+        Already loaded data (skips ``load_reviews``).
+
+    Returns
+    -------
+    Path
+        The artifact directory.
+    """
+    reviews = reviews or load_reviews(data_config)
+    pool = subsample(reviews.train, max_train, data_config.seed)
+    train, validation = train_validation_split(pool, data_config.validation_split, data_config.seed)
+    rows = augment(train, data_config)
+    logger.info(
+        "training on %d rows (%d reviews), validating on %d", len(rows), len(train), len(validation)
+    )
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    run_dir = Path(train_config.output_dir) / f"{model_config.architecture}-{stamp}"
+    fitted = fit(
+        rows, validation, model_config, train_config,
+        run_dir=run_dir, seed=data_config.seed, verbose=verbose,
+    )  # fmt: skip
+    data_info = dict(reviews.source, train_reviews=len(train), train_rows=len(rows))
+    return finish(
+        fitted, validation, model_config, train_config, output,
+        test=reviews.test, short_text=True,
+        extra_metadata={"data": data_info, "run_dir": str(run_dir)},
+    )  # fmt: skip

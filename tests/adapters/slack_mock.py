@@ -1,0 +1,137 @@
+"""A small local mock of the Slack Web API (and of response_url webhooks) that records calls.
+
+Serves ``/api/<method>`` on 127.0.0.1 at a random port. Answers exactly the methods the Slack
+adapter uses: auth.test, users.info, chat.postMessage, chat.postEphemeral,
+files.getUploadURLExternal, the upload itself, files.completeUploadExternal; plus
+``/response/<id>`` for Bolt's ``respond()`` and a Socket Mode WebSocket at ``/socket``
+(opened through apps.connections.open).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+BOT_USER = "UBOT"
+BOT_ID = "BBOT"
+TEAM = "T1"
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict
+
+
+@dataclass
+class MockSlackApi:
+    """Records Web API calls; ``admins`` are reported as workspace admins by users.info."""
+
+    admins: set[str] = field(default_factory=set)
+    not_in: set[str] = field(default_factory=set)  # channels where chat.postMessage fails
+    calls: list[Call] = field(default_factory=list)
+    uploads: dict[str, bytes] = field(default_factory=dict)
+    responses: list[dict] = field(default_factory=list)
+    sockets: list[web.WebSocketResponse] = field(default_factory=list)
+    acks: list[dict] = field(default_factory=list)  # Socket Mode envelope acknowledgements
+    base: str = ""
+    _runner: web.AppRunner | None = None
+    _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    def named(self, method: str) -> list[dict]:
+        return [call.params for call in self.calls if call.method == method]
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)
+        app.router.add_post("/upload/{file_id}", self._upload)
+        app.router.add_post("/response/{rid}", self._response)
+        app.router.add_get("/socket", self._socket)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.base = f"http://127.0.0.1:{port}"
+
+    async def close(self) -> None:
+        for socket in self.sockets:
+            await socket.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _params(self, request: web.Request) -> dict:
+        params: dict = dict(request.query)
+        if request.content_type == "application/json":
+            params.update(await request.json())
+        elif request.can_read_body:
+            params.update(dict(await request.post()))
+        return params
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params = await self._params(request)
+        self.calls.append(Call(method, params))
+        if request.headers.get("Authorization") == "Bearer xoxb-revoked":
+            return web.json_response({"ok": False, "error": "invalid_auth"})
+        answer = self._answer(method, params)
+        return web.json_response(answer)
+
+    def _answer(self, method: str, params: dict) -> dict:
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "user_id": BOT_USER,
+                "bot_id": BOT_ID,
+                "team_id": TEAM,
+                "user": "sentibot",
+                "team": "Test",
+                "url": "https://test.slack.com/",
+            }
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.base.replace("http", "ws") + "/socket"}
+        if method == "users.info":
+            user = params.get("user", "")
+            return {"ok": True, "user": {"id": user, "is_admin": user in self.admins}}
+        if method == "chat.postMessage":
+            if params.get("channel") in self.not_in:
+                return {"ok": False, "error": "not_in_channel"}
+            return {
+                "ok": True,
+                "channel": params.get("channel"),
+                "ts": f"1700000100.{next(self._ts):06d}",
+            }
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": f"1700000200.{next(self._ts):06d}"}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._ts)}"
+            return {"ok": True, "file_id": file_id, "upload_url": f"{self.base}/upload/{file_id}"}
+        if method == "files.completeUploadExternal":
+            files = json.loads(params.get("files", "[]"))
+            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
+        return {"ok": False, "error": "unknown_method"}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        self.uploads[request.match_info["file_id"]] = await request.read()
+        return web.Response(text="OK")
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        await socket.send_json({"type": "hello", "num_connections": 1})
+        self.sockets.append(socket)
+        async for message in socket:
+            self.acks.append(json.loads(message.data))
+        return socket
+
+    async def send_envelope(self, envelope: dict) -> None:
+        """Push a Socket Mode envelope to the connected app."""
+        await self.sockets[-1].send_json(envelope)
+
+    async def _response(self, request: web.Request) -> web.Response:
+        self.responses.append(await request.json())
+        return web.Response(text="ok")

@@ -1,0 +1,183 @@
+"""Commands: the same replies on every platform, rate limit, admin checks, lazy features."""
+
+from __future__ import annotations
+
+import sys
+import types
+
+import pytest
+
+from bot.commands import COMMANDS, format_score, score_bar
+from bot.messages import Person
+from model.types import Label, Score
+from tests.bot.conftest import Harness, make_settings, start_harness
+
+ADMIN = Person(id="A1", name="root", is_admin=True)
+BOB = Person(id="U2", name="bob")
+
+
+def test_score_bar_and_format() -> None:
+    assert score_bar(0.0) == "░" * 10 and score_bar(1.0) == "█" * 10
+    assert score_bar(0.87) == "█" * 9 + "░"
+    line = format_score(Score(0.12, Label.NEGATIVE, "v1"))
+    assert line.startswith("🙁 negative 0.12 █")
+    assert "language 'fr'" in format_score(Score(None, Label.UNSCORED, "v1", "language:fr"))
+
+
+async def test_sentiment_scores_text(harness: Harness) -> None:
+    reply = await harness.adapter.command("sentiment", "I love this")
+    assert reply.text == "🙂 positive 0.90 █████████░"
+    assert not harness.repo.messages  # scoring a command's text stores nothing
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t"])
+async def test_sentiment_without_text_gives_usage(harness: Harness, text: str) -> None:
+    reply = await harness.adapter.command("sentiment", text)
+    assert reply.text.startswith("Usage: sentiment <text>")
+
+
+async def test_sentiment_over_the_limit_says_so(harness: Harness) -> None:
+    limit = harness.app.settings.scoring.max_chars
+    reply = await harness.adapter.command("sentiment", "terrible " * 120_000)  # ~1 MB
+    assert reply.text.startswith("🙁 negative")
+    assert f"I scored the first {limit:,}" in reply.text
+
+
+async def test_sentiment_unscored_language(harness: Harness) -> None:
+    reply = await harness.adapter.command("sentiment", "bonjour tout le monde")
+    assert "not scored" in reply.text and "'fr'" in reply.text
+
+
+async def test_unknown_command_is_helpful(harness: Harness) -> None:
+    reply = await harness.adapter.command("sentimnet", "x")
+    assert "I don't know /sentimnet" in reply.text and "/help" in reply.text
+
+
+async def test_help_lists_every_command(harness: Harness) -> None:
+    reply = await harness.adapter.command("help")
+    for name in COMMANDS:
+        assert f"/{name}" in reply.text
+
+
+async def test_rate_limit_is_per_user_and_polite(tmp_path) -> None:
+    h = await start_harness(make_settings(tmp_path, "[bot]\nrate_limit_per_minute = 3\n"))
+    for _ in range(3):
+        assert "positive" in (await h.adapter.command("sentiment", "great")).text
+    refused = await h.adapter.command("sentiment", "great")
+    assert "a bit fast" in refused.text and "3 a minute" in refused.text and refused.ephemeral
+    assert "positive" in (await h.adapter.command("sentiment", "great", user=BOB)).text
+    assert await h.stop() == 0
+
+
+class FakeRetrainer:
+    def __init__(self) -> None:
+        self.started: list[Person] = []
+
+    async def start(self, requested_by: Person, notify) -> str:
+        self.started.append(requested_by)
+        await notify("epoch 1/1 done")
+        return "Retrain started."
+
+
+async def test_retrain_is_refused_for_non_admins(tmp_path) -> None:
+    retrainer = FakeRetrainer()
+    h = await start_harness(make_settings(tmp_path), retrainer_factory=lambda *a: retrainer)
+    reply = await h.adapter.command("sentiment-retrain", user=BOB)
+    assert "Only admins" in reply.text and "Nothing was started" in reply.text
+    assert retrainer.started == []
+    reply = await h.adapter.command("sentiment-retrain", user=ADMIN)
+    assert reply.text == "Retrain started." and retrainer.started == [ADMIN]
+    posted = [h.adapter.outbox.get_nowait() for _ in range(h.adapter.outbox.qsize())]
+    assert ("general", "epoch 1/1 done") in [(c, r.text) for c, r in posted]
+    assert await h.stop() == 0
+
+
+async def test_retrain_unavailable_is_clear(harness: Harness) -> None:
+    reply = await harness.adapter.command("sentiment-retrain", user=ADMIN)
+    assert "not available" in reply.text
+
+
+async def test_report_for_this_channel(harness: Harness) -> None:
+    for text in ["great", "good", "bad", "love", "awful", "great"]:
+        await harness.adapter.say(text)
+    reply = await harness.adapter.command("sentiment-report", "7d")  # no explicit flush needed
+    assert "#general" in reply.text and "Messages: 6 scored" in reply.text
+    assert "Mean score: 0.633" in reply.text
+    assert [path.suffix for path in reply.files] == [".png"] and reply.files[0].is_file()
+
+
+async def test_report_of_another_channel_needs_admin(harness: Harness) -> None:
+    reply = await harness.adapter.command("sentiment-report", "#other 24h", user=BOB)
+    assert "Only admins" in reply.text
+    reply = await harness.adapter.command("sentiment-report", "<#C999|other>", user=ADMIN)
+    assert "C999" in reply.text  # the Slack channel reference resolved to its id
+
+
+async def test_report_bad_period(harness: Harness) -> None:
+    reply = await harness.adapter.command("sentiment-report", "24x")
+    assert "Usage: sentiment-report" in reply.text
+
+
+async def test_feedback_on_last_message(harness: Harness) -> None:
+    reply = await harness.adapter.command("sentiment-feedback", "positive")
+    assert "no recent scored message" in reply.text
+    await harness.adapter.say("this is bad")
+    reply = await harness.adapter.command("sentiment-feedback", "👍")
+    assert "is positive" in reply.text
+    [fb] = harness.repo.feedback
+    assert (fb.label, fb.text, fb.user_id) == ("positive", "this is bad", "U1")
+    assert fb.channel == "general"
+    reply = await harness.adapter.command("sentiment-feedback", "maybe")
+    assert reply.text.startswith("Usage: sentiment-feedback")
+
+
+async def test_feedback_on_given_text(harness: Harness) -> None:
+    # What adapters send for a 👎 on the bot's reply to "/sentiment not bad at all".
+    reply = await harness.adapter.command("sentiment-feedback", "negative not bad at all", user=BOB)
+    assert "this text is negative" in reply.text
+    [fb] = harness.repo.feedback
+    assert (fb.label, fb.text, fb.user_id) == ("negative", "not bad at all", "U2")
+    assert fb.message_id == ""
+
+
+async def test_explain_delegates_off_the_loop(harness: Harness, monkeypatch) -> None:
+    import threading
+
+    import model
+
+    seen = {}
+    fake = types.ModuleType("model.explain")
+
+    def explain(scorer, text):
+        seen["thread"] = threading.current_thread() is not threading.main_thread()
+        return [(text, 0.5)]
+
+    fake.explain = explain
+    fake.format_explanation = lambda result: f"explained {result[0][0]}"
+    monkeypatch.setitem(sys.modules, "model.explain", fake)
+    monkeypatch.setattr(model, "explain", fake, raising=False)
+    reply = await harness.adapter.command("sentiment-explain", "great")
+    assert reply.text == "explained great" and seen["thread"]
+
+
+async def test_a_failing_command_answers_politely(harness: Harness) -> None:
+    harness.repo.fail = RuntimeError("boom")
+    reply = await harness.adapter.command("sentiment-optin")
+    assert "Sorry, /sentiment-optin failed" in reply.text
+    harness.repo.fail = None
+
+
+async def test_schedule_change_needs_admin(harness: Harness) -> None:
+    reply = await harness.adapter.command("sentiment-schedule", "0 8 * * *", user=BOB)
+    assert "Only admins" in reply.text
+    reply = await harness.adapter.command("sentiment-schedule", "0 8 * * *", user=ADMIN)
+    assert "not running" in reply.text  # this harness has no scheduler
+
+
+async def test_feedback_reads_reactions_like_the_adapters_send(harness: Harness) -> None:
+    # bot.feedback.parse_feedback is the one reader: skin tones and Slack names count too.
+    await harness.adapter.command("sentiment-feedback", "👎🏽 so so\x00 food", user=BOB)
+    await harness.adapter.command("sentiment-feedback", ":+1: lovely", user=BOB)
+    first, second = harness.repo.feedback
+    assert (first.label, first.text) == ("negative", "so so food")  # NUL dropped for storage
+    assert (second.label, second.text) == ("positive", "lovely")

@@ -1,0 +1,271 @@
+"""An in-memory ``Repository`` for unit tests (cosmicpython's FakeRepository).
+
+It follows the same rules as ``SqlRepository`` (idempotent upserts, opt-out filtering, report
+aggregates, one claim per report) so tests written against it hold against a real database.
+Set ``fail`` to an exception to simulate a database outage: every method then raises it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+from storage.errors import DuplicateModelVersion, UnknownModelVersion
+from storage.repository import Repository
+from storage.types import (
+    ChannelSettings,
+    ChannelStats,
+    ExampleMessage,
+    Feedback,
+    MessageKey,
+    ModelVersion,
+    ScoredMessage,
+)
+
+
+def _hour(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+class FakeRepository(Repository):
+    """Keeps everything in dicts and lists; thread-safe like a real database."""
+
+    def __init__(self) -> None:
+        self.messages: dict[MessageKey, ScoredMessage] = {}
+        self.opted_out_users: set[tuple[str, str]] = set()
+        self.channel_settings: dict[tuple[str, str], ChannelSettings] = {}
+        self.claims: dict[tuple[str, str, datetime, datetime], str] = {}
+        self.feedback: list[Feedback] = []
+        self.model_versions: dict[str, ModelVersion] = {}
+        self.fail: BaseException | None = None
+        self.upsert_calls = 0
+        self._lock = threading.RLock()
+
+    def _check(self) -> None:
+        if self.fail is not None:
+            raise self.fail
+
+    # -- scored messages -------------------------------------------------------------------
+    def upsert_messages(self, messages: Sequence[ScoredMessage]) -> int:
+        with self._lock:
+            self._check()
+            self.upsert_calls += 1
+            written = 0
+            for msg in messages:
+                if (msg.platform, msg.author_id) in self.opted_out_users:
+                    continue
+                settings = self.channel_settings.get((msg.platform, msg.channel))
+                if settings is not None and settings.opted_out:
+                    continue
+                old = self.messages.get(msg.key)
+                if old is not None:  # an edit keeps the original identity, rescored
+                    msg = dataclasses.replace(
+                        old,
+                        score=msg.score,
+                        label=msg.label,
+                        model_version=msg.model_version,
+                        text=msg.text,
+                        reason=msg.reason,
+                    )
+                self.messages[msg.key] = msg
+                written += 1
+            return written
+
+    def delete_message(self, key: MessageKey) -> bool:
+        with self._lock:
+            self._check()
+            return self.messages.pop(key, None) is not None
+
+    def _delete_where(self, predicate: Callable[[ScoredMessage], bool]) -> int:
+        doomed = [k for k, m in self.messages.items() if predicate(m)]
+        for key in doomed:
+            del self.messages[key]
+        return len(doomed)
+
+    def purge_user(self, platform: str, author_id: str) -> int:
+        with self._lock:
+            self._check()
+            return self._delete_where(lambda m: (m.platform, m.author_id) == (platform, author_id))
+
+    def purge_older_than(self, cutoff: datetime) -> int:
+        with self._lock:
+            self._check()
+            return self._delete_where(lambda m: m.created_at < cutoff)
+
+    # -- privacy and channels --------------------------------------------------------------
+    def set_user_opt_out(self, platform: str, user_id: str, opted_out: bool) -> None:
+        with self._lock:
+            self._check()
+            if opted_out:
+                self.opted_out_users.add((platform, user_id))
+                self.purge_user(platform, user_id)
+            else:
+                self.opted_out_users.discard((platform, user_id))
+
+    def is_user_opted_out(self, platform: str, user_id: str) -> bool:
+        with self._lock:
+            self._check()
+            return (platform, user_id) in self.opted_out_users
+
+    def set_channel(self, settings: ChannelSettings) -> None:
+        with self._lock:
+            self._check()
+            self.channel_settings[(settings.platform, settings.channel)] = settings
+            if settings.opted_out:
+                self._delete_where(
+                    lambda m: (m.platform, m.channel) == (settings.platform, settings.channel)
+                )
+
+    def get_channel(self, platform: str, channel: str) -> ChannelSettings | None:
+        with self._lock:
+            self._check()
+            return self.channel_settings.get((platform, channel))
+
+    def channels(self, platform: str | None = None) -> list[ChannelSettings]:
+        with self._lock:
+            self._check()
+            return [
+                s
+                for key, s in sorted(self.channel_settings.items())
+                if platform is None or key[0] == platform
+            ]
+
+    def monitored_channels(self) -> list[tuple[str, str]]:
+        with self._lock:
+            self._check()
+            pairs = {(m.platform, m.channel) for m in self.messages.values()}
+            return sorted(
+                p
+                for p in pairs
+                if not (self.channel_settings.get(p) or ChannelSettings(*p)).opted_out
+            )
+
+    # -- reports ---------------------------------------------------------------------------
+    def _window(
+        self, platform: str, channel: str, start: datetime, end: datetime
+    ) -> list[ScoredMessage]:
+        return [
+            m
+            for m in self.messages.values()
+            if m.platform == platform and m.channel == channel and start <= m.created_at < end
+        ]
+
+    def channel_stats(
+        self,
+        platform: str,
+        channel: str,
+        start: datetime,
+        end: datetime,
+        *,
+        examples: int = 3,
+    ) -> ChannelStats:
+        with self._lock:
+            self._check()
+            rows = self._window(platform, channel, start, end)
+            previous = self._window(platform, channel, start - (end - start), start)
+        scored = [m for m in rows if m.score is not None]
+        prev_scored = [m.score for m in previous if m.score is not None]
+        buckets: dict[datetime, list[ScoredMessage]] = {}
+        for m in rows:
+            buckets.setdefault(_hour(m.created_at), []).append(m)
+        hourly = []
+        for hour in sorted(buckets):
+            scores = [m.score for m in buckets[hour] if m.score is not None]
+            hourly.append((hour, len(buckets[hour]), sum(scores) / len(scores) if scores else None))
+        busiest = max(hourly, key=lambda h: (h[1], -h[0].timestamp()))[0] if hourly else None
+        with_text = [m for m in scored if m.text is not None]
+
+        def example(m: ScoredMessage) -> ExampleMessage:
+            return ExampleMessage(m.message_id, float(m.score), m.text or "")  # type: ignore[arg-type]
+
+        by_score = sorted(with_text, key=lambda m: (m.score, m.message_id))
+        return ChannelStats(
+            platform=platform,
+            channel=channel,
+            start=start,
+            end=end,
+            count=len(rows),
+            unscored=len(rows) - len(scored),
+            mean=sum(m.score for m in scored) / len(scored) if scored else None,  # type: ignore[misc]
+            negative=sum(m.label == "negative" for m in scored),
+            neutral=sum(m.label == "neutral" for m in scored),
+            positive=sum(m.label == "positive" for m in scored),
+            previous_count=len(previous),
+            previous_mean=sum(prev_scored) / len(prev_scored) if prev_scored else None,
+            hourly=hourly,
+            busiest_hour=busiest,
+            most_positive=[example(m) for m in reversed(by_score)][:examples],
+            most_negative=[example(m) for m in by_score][:examples],
+        )
+
+    def claim_report(
+        self,
+        platform: str,
+        channel: str,
+        period_start: datetime,
+        period_end: datetime,
+        instance: str,
+    ) -> bool:
+        with self._lock:
+            self._check()
+            key = (platform, channel, period_start, period_end)
+            if key in self.claims:
+                return False
+            self.claims[key] = instance
+            return True
+
+    # -- feedback and model versions -------------------------------------------------------
+    def add_feedback(self, fb: Feedback) -> None:
+        with self._lock:
+            self._check()
+            self.feedback.append(fb)
+
+    def list_feedback(self) -> list[Feedback]:
+        with self._lock:
+            self._check()
+            return sorted(self.feedback, key=lambda f: f.created_at)
+
+    def add_model_version(self, mv: ModelVersion) -> None:
+        with self._lock:
+            self._check()
+            if mv.version in self.model_versions:
+                raise DuplicateModelVersion(f"model version {mv.version!r} is already recorded")
+            if mv.active:
+                self._deactivate_all()
+            self.model_versions[mv.version] = mv
+
+    def _deactivate_all(self) -> None:
+        for name, old in self.model_versions.items():
+            self.model_versions[name] = dataclasses.replace(old, active=False)
+
+    def list_model_versions(self) -> list[ModelVersion]:
+        with self._lock:
+            self._check()
+            return sorted(self.model_versions.values(), key=lambda v: (v.created_at, v.version))
+
+    def activate_model_version(self, version: str) -> ModelVersion:
+        with self._lock:
+            self._check()
+            if version not in self.model_versions:
+                raise UnknownModelVersion(f"unknown model version {version!r}")
+            self._deactivate_all()
+            active = dataclasses.replace(self.model_versions[version], active=True)
+            self.model_versions[version] = active
+            return active
+
+    def active_model_version(self) -> ModelVersion | None:
+        with self._lock:
+            self._check()
+            return next((v for v in self.model_versions.values() if v.active), None)
+
+    # -- health ----------------------------------------------------------------------------
+    def ping(self) -> None:
+        with self._lock:
+            self._check()
+
+
+def utc(*args: int) -> datetime:
+    """``datetime(*args)`` in UTC, for tests."""
+    return datetime(*args, tzinfo=UTC)

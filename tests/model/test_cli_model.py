@@ -1,0 +1,62 @@
+"""``sentibot train`` and ``sentibot evaluate`` on a tiny Keras-format data set."""
+
+import json
+
+import pytest
+
+from bot.cli import main
+from model.artifact import load_artifact
+from tests.model.helpers import write_keras_imdb
+
+
+@pytest.fixture
+def keras_data(tmp_path, monkeypatch, fixture_reviews):
+    """Point [data] at a tiny local imdb.npz (300 train, 100 test) and keep runs in tmp."""
+    npz, index = write_keras_imdb(tmp_path, fixture_reviews, n_train=300)
+    monkeypatch.setenv("SENTIBOT_DATA__SOURCE", "keras")
+    monkeypatch.setenv("SENTIBOT_DATA__KERAS_NPZ", str(npz))
+    monkeypatch.setenv("SENTIBOT_DATA__KERAS_WORD_INDEX", str(index))
+    monkeypatch.setenv("SENTIBOT_TRAIN__OUTPUT_DIR", str(tmp_path / "runs"))
+    monkeypatch.setenv("SENTIBOT_MODEL__MAX_TOKENS", "3000")
+    monkeypatch.setenv("SENTIBOT_DATA__LEXICON_REPEAT", "1")
+    return tmp_path
+
+
+def test_train_then_evaluate(keras_data, capsys):
+    out = keras_data / "model"
+    code = main(["train", "--architecture", "bigram", "--epochs", "1", "--output", str(out),
+                 "--json"])  # fmt: skip
+    assert code == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["architecture"] == "bigram"
+    assert set(summary["test"]) >= {"loss", "accuracy", "precision", "recall", "auc"}
+    assert set(summary["short_text"]) == {"review_sentences", "chat"}
+    artifact = load_artifact(out)
+    assert artifact.metadata["data"]["source"] == "keras"
+    assert artifact.metadata["data"]["train_reviews"] == 240  # 20% of 300 held out
+    assert artifact.metadata["calibration"] is None or "method" in artifact.metadata["calibration"]
+    run_dirs = list((keras_data / "runs").iterdir())
+    assert len(run_dirs) == 1 and (run_dirs[0] / "history.png").is_file()
+
+    assert main(["evaluate", "--model", str(out), "--json"]) == 0
+    metrics = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert list(metrics) == ["loss", "accuracy", "precision", "recall", "auc"]
+    assert metrics["accuracy"] == pytest.approx(summary["test"]["accuracy"], abs=1e-6)
+
+
+def test_evaluate_missing_model_is_a_clear_error(keras_data, capsys):
+    assert main(["evaluate", "--model", str(keras_data / "nothing")]) == 1
+    assert "model directory not found" in capsys.readouterr().err
+
+
+def test_train_with_missing_archive_is_a_clear_error(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("SENTIBOT_DATA__ARCHIVE", str(tmp_path / "none.tar.gz"))
+    assert main(["train", "--output", str(tmp_path / "m")]) == 1
+    assert "IMDB archive not found" in capsys.readouterr().err
+
+
+def test_bad_config_value_is_one_line(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("SENTIBOT_MODEL__DROPOUT", "2")
+    assert main(["train", "--output", str(tmp_path / "m")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "model.dropout" in err

@@ -1,0 +1,111 @@
+"""Alembic migrations from an empty database, round trips, and the schema check at start."""
+
+from __future__ import annotations
+
+import importlib.resources
+
+import pytest
+import sqlalchemy as sa
+
+from storage.config import StorageConfig
+from storage.database import Database, open_database
+from storage.errors import DatabaseUnavailable, SchemaOutOfDate
+from storage.migrate import check_current, current_revision, downgrade, head_revision, upgrade
+from storage.tables import Base
+from tests.storage.factories import message
+
+TABLES = set(Base.metadata.tables)
+
+
+def table_names(url: str) -> set[str]:
+    engine = sa.create_engine(url)
+    try:
+        return set(sa.inspect(engine).get_table_names()) - {"alembic_version"}
+    finally:
+        engine.dispose()
+
+
+def test_migrations_ship_inside_the_package() -> None:
+    migrations = importlib.resources.files("storage") / "migrations"
+    assert (migrations / "env.py").is_file()
+    assert any(p.name.endswith(".py") for p in (migrations / "versions").iterdir())
+
+
+def test_upgrade_from_empty(db_url: str) -> None:
+    assert current_revision(db_url) is None
+    with pytest.raises(SchemaOutOfDate, match="is empty.*`sentibot db upgrade`"):
+        check_current(db_url)
+    assert upgrade(db_url) == head_revision()
+    assert table_names(db_url) == TABLES
+    check_current(db_url)
+    assert upgrade(db_url) == head_revision()  # idempotent
+
+
+def test_downgrade_upgrade_round_trip(db_url: str) -> None:
+    upgrade(db_url)
+    downgrade(db_url, "base")
+    assert table_names(db_url) == set()
+    assert current_revision(db_url) is None
+    upgrade(db_url)
+    assert table_names(db_url) == TABLES
+    with open_database(StorageConfig(url=db_url)) as db:
+        assert db.repository.upsert_messages([message(1)]) == 1
+
+
+def test_database_newer_than_code(db_url: str) -> None:
+    upgrade(db_url)
+    engine = sa.create_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = 'fffffff'"))
+    engine.dispose()
+    with pytest.raises(SchemaOutOfDate, match="newer than this sentibot"):
+        check_current(db_url)
+
+
+def test_sqlite_created_and_migrated_on_first_start(sqlite_url: str) -> None:
+    with open_database(StorageConfig(url=sqlite_url)) as db:
+        assert current_revision(db.engine) == head_revision()
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+        db.repository.upsert_messages([message(1)])
+    with open_database(StorageConfig(url=sqlite_url)) as db:  # second start keeps the data
+        assert db.repository.monitored_channels() == [("slack", "C1")]
+
+
+@pytest.mark.postgres
+def test_postgres_behind_names_the_command(postgres_url: str) -> None:
+    with pytest.raises(SchemaOutOfDate, match="`sentibot db upgrade`"):
+        open_database(StorageConfig(url=postgres_url))
+    assert table_names(postgres_url) == set()  # never migrated behind the admin's back
+    upgrade(postgres_url)
+    with open_database(StorageConfig(url=postgres_url)) as db:
+        db.repository.ping()
+
+
+def test_unreachable_postgres_is_one_clear_error() -> None:
+    url = "postgresql+psycopg://bot:hunter2@127.0.0.1:9/sentibot"  # port 9: nothing listens
+    with pytest.raises(DatabaseUnavailable, match="cannot reach database") as info:
+        open_database(StorageConfig(url=url))
+    assert "hunter2" not in str(info.value)
+
+
+def test_rollup_backfilled_from_existing_rows(db_url: str) -> None:
+    from datetime import timedelta
+
+    from tests.storage.factories import T0
+
+    upgrade(db_url, "0001")
+    db = Database(db_url)
+    try:
+        db.repository.upsert_messages(
+            [message(i, i / 10, at=timedelta(minutes=25 * i)) for i in range(8)]
+        )
+        upgrade(db.engine)
+        stats = db.repository.channel_stats("slack", "C1", T0, T0 + timedelta(hours=4))
+    finally:
+        db.close()
+    assert stats.count == 8
+    assert [n for _, n, _ in stats.hourly] == [3, 2, 3]
+    assert stats.mean == pytest.approx(0.35)

@@ -157,7 +157,8 @@ def _wire_ops(
     metered = MeteredScorer(scorer, metrics)
     health = Health(
         {
-            "model": model_check(lambda: metered.version),
+            # a model served elsewhere (TF Serving) is also pinged: down means unhealthy
+            "model": model_check(lambda: metered.version, getattr(scorer, "ping", None)),
             "database": database_check(repository.ping),
             "adapters": adapters_check(lambda: [adapter]),
         }

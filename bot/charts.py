@@ -45,7 +45,7 @@ def render_chart(
     *,
     title: str = "Sentiment",
     tz: tzinfo = UTC,
-    neutral: tuple[float, float] | None = (0.35, 0.65),
+    neutral: tuple[float, float] | None = (0.40, 0.60),
 ) -> Path:
     """Draw score over time with message volume and save it as a PNG.
 

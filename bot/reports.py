@@ -111,7 +111,8 @@ def _example_lines(
         text = " ".join(ex.text.split())
         if len(text) > EXAMPLE_CHARS:
             text = text[: EXAMPLE_CHARS - 1] + "…"
-        link = message_link(platform, workspace, channel, ex.message_id)
+        # The message's own workspace (Discord guild) first: channel settings may not know it.
+        link = message_link(platform, ex.workspace or workspace, channel, ex.message_id)
         suffix = f" <{link}>" if link else ""
         lines.append(f"  {ex.score:.2f}  “{defuse_mentions(text)}”{suffix}")
     return lines

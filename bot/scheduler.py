@@ -5,7 +5,7 @@
   is refreshed every few minutes, so new channels get a job without a restart.
 - Before posting, a report is claimed in the database for its exact period, so several bot
   instances on one PostgreSQL database post it once (``bot.report_jobs``; crontab parsing and
-  report periods are in ``bot.crontab``).
+  report periods are in ``bot.crontab``; ``/sentiment-schedule`` is ``bot.schedule_command``).
 - A retention job purges messages older than ``[privacy] retention_days`` daily.
 - An alert job checks for sentiment drops (``bot.alerts``).
 - An optional callback (``RetrainManager.sync_active_model``) keeps the served model in step
@@ -28,18 +28,16 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.adapter import Adapter
 from bot.alerts import AlertMonitor
 from bot.config import Settings
-from bot.crontab import crontab_trigger, last_fire, validate_cron
+from bot.crontab import crontab_trigger, last_fire
 from bot.messages import Reply
 from bot.report_jobs import claim_report, instance_name, purge_expired
-from bot.reports import channel_ref
+from bot.schedule_command import schedule_command
 from storage.repository import Repository
-from storage.types import ChannelSettings
 
 logger = logging.getLogger(__name__)
 
 TriggerFactory = Callable[[str], BaseTrigger]
 JOB_PREFIX = "report:"
-RESET_WORDS = ("default", "reset", "off")
 # A job runs at most once at a time; missed runs (event loop busy, clock jump) run once, late.
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 600}
 
@@ -219,39 +217,12 @@ class ReportScheduler:
     async def set_schedule(
         self, platform: str, channel: str, text: str, *, workspace: str = ""
     ) -> Reply:
-        """``/sentiment-schedule <cron>|default``: set (or reset) a channel's report schedule."""
-        text = text.strip()
-        name = channel_ref(platform, channel)
-        if not text:
-            current = await asyncio.to_thread(self.repository.get_channel, platform, channel)
-            cron = (current.report_cron if current else None) or self.settings.reports.cron
-            return Reply(
-                f"Reports for {name} run on '{cron}' ({self.settings.reports.timezone}). "
-                "Usage: /sentiment-schedule <minute hour day month weekday> | default",
-                ephemeral=True,
-            )
-        cron: str | None
-        if text.lower() in RESET_WORDS:
-            cron = None
-        else:
-            try:
-                cron = validate_cron(text)
-            except ValueError as exc:
-                return Reply(str(exc), ephemeral=True)
-        current = await asyncio.to_thread(self.repository.get_channel, platform, channel)
-        settings = ChannelSettings(
-            platform=platform,
-            channel=channel,
-            workspace=(current.workspace if current else "") or workspace,
-            opted_out=current.opted_out if current else False,
-            report_cron=cron,
-        )
-        await asyncio.to_thread(self.repository.set_channel, settings)
-        effective = cron or self.settings.reports.cron
-        if (platform, channel) in self._crons:
-            self._schedule((platform, channel), effective)
+        """``/sentiment-schedule <cron>|default`` (see ``bot.schedule_command``)."""
+        return await schedule_command(self, platform, channel, text, workspace=workspace)
+
+    async def apply_schedule(self, pair: tuple[str, str], cron: str) -> None:
+        """Reschedule a channel whose schedule changed; a channel without a job: refresh."""
+        if pair in self._crons:
+            self._schedule(pair, cron)
         else:
             await self.refresh()
-        what = "the default schedule" if cron is None else "schedule"
-        zone = self.settings.reports.timezone
-        return Reply(f"Reports for {name} now follow {what} '{effective}' ({zone}).")

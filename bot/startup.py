@@ -59,18 +59,16 @@ def build_adapter(settings: Settings, secrets: Secrets) -> Adapter:
 def load_scorer(settings: Settings, repository: Any = None) -> Any:
     """Load the model to serve.
 
-    With ``[model] serving_url`` set, scores come from TF Serving (``model.remote``). Otherwise
-    the database's active model version (given a ``repository``) is served when its directory
-    loads; else the configured model (``[model] path``, or the bundled one), with a log line.
+    With ``[model] serving_url`` set, scores come from TF Serving (``model.remote``): the
+    endpoint must answer one prediction now (``RemoteScorer.connect``), else the bot does not
+    start. Otherwise the database's active model version (given a ``repository``) is served
+    when its directory loads; else the configured model (``[model] path``, or the bundled
+    one), with a log line.
     """
     from model.artifact import ModelLoadError
 
     if settings.model.serving_url:
-        try:
-            remote = importlib.import_module("model.remote")
-        except ImportError:
-            raise StartupError("[model] serving_url is set but model.remote is missing") from None
-        return remote.RemoteScorer(settings.model.serving_url, settings.scoring)
+        return connect_remote(settings)
     from bot.active_model import active_scorer
     from model.service import Scorer
 
@@ -89,6 +87,31 @@ def load_scorer(settings: Settings, repository: Any = None) -> Any:
         raise StartupError(str(exc)) from None
     except Exception as exc:  # anything else while loading is a broken model directory
         raise StartupError(f"cannot load the model in {directory}: {first_line(exc)}") from None
+
+
+def connect_remote(settings: Settings) -> Any:
+    """A ``model.remote.RemoteScorer`` for ``[model] serving_url`` that has answered once.
+
+    Raises
+    ------
+    StartupError
+        When the endpoint is unreachable or answers with an error (one line, naming the URL).
+    """
+    try:
+        remote = importlib.import_module("model.remote")
+    except ImportError as exc:
+        raise StartupError(
+            f"[model] serving_url is set but model.remote is missing: {exc}"
+        ) from None
+    scorer = remote.RemoteScorer(settings.model.serving_url, settings.scoring)
+    try:
+        scorer.connect()
+    except remote.RemoteScoringError as exc:
+        scorer.close()
+        raise StartupError(
+            f"{first_line(exc)} (check [model] serving_url and that TF Serving is running)"
+        ) from None
+    return scorer
 
 
 def open_storage(settings: Settings) -> Any:

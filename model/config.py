@@ -119,17 +119,25 @@ class TrainConfig(Section):
     lr_schedule: Literal["constant", "cosine", "exponential"] = "constant"
     patience: int = Field(2, ge=0)
     output_dir: Path = Path("runs")
+    # Admin retrain (``bot.retrain``): a new model is promoted unless a figure is worse than
+    # the serving model's by more than this; this share of the feedback is held back to test.
+    promote_tolerance: float = Field(0.01, ge=0.0, le=1.0)
+    feedback_holdout: float = Field(0.2, ge=0.0, lt=1.0)
 
 
 class ScoringConfig(Section):
     """How scores are served and labelled."""
 
-    neutral_low: float = Field(0.35, ge=0.0, le=1.0)
-    neutral_high: float = Field(0.65, ge=0.0, le=1.0)
+    neutral_low: float = Field(0.40, ge=0.0, le=1.0)
+    neutral_high: float = Field(0.60, ge=0.0, le=1.0)
     max_chars: int = Field(4000, ge=1)
     batch_size: int = Field(256, ge=1)
     max_wait_ms: float = Field(5.0, ge=0.0)
     languages: list[str] = ["en"]
+    # ``model.language.LanguageFilter``: a Latin-script text is called foreign only with at
+    # least this detector confidence and this many letters.
+    language_min_confidence: float = Field(0.7, ge=0.0, le=1.0)
+    language_min_letters: int = Field(8, ge=0)
 
     @model_validator(mode="after")
     def _band_is_ordered(self) -> ScoringConfig:

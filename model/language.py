@@ -25,6 +25,10 @@ import functools
 import logging
 import unicodedata
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from model.config import ScoringConfig
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +114,16 @@ class LanguageFilter:
         self.languages = frozenset(code.strip().lower() for code in languages)
         self.min_confidence = min_confidence
         self.min_letters = min_letters
+
+    @classmethod
+    def from_config(cls, scoring: ScoringConfig) -> LanguageFilter:
+        """The filter ``[scoring]`` asks for: ``languages``, ``language_min_confidence`` and
+        ``language_min_letters``."""
+        return cls(
+            scoring.languages,
+            min_confidence=scoring.language_min_confidence,
+            min_letters=scoring.language_min_letters,
+        )
 
     @property
     def enabled(self) -> bool:

@@ -82,7 +82,7 @@ class RemoteScorer:
     ) -> None:
         base = serving_url.rstrip("/")
         self.scoring = scoring or ScoringConfig()
-        self.languages = LanguageFilter(self.scoring.languages)
+        self.languages = LanguageFilter.from_config(self.scoring)
         self.status_url = f"{base}/v1/models/{model_name}"
         self.predict_url = f"{self.status_url}:predict"
         self.timeout_s = timeout_s

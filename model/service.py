@@ -71,7 +71,7 @@ class Scorer:
     scoring
         Neutral band, ``max_chars`` and accepted languages.
     language_filter
-        Overrides the filter built from ``scoring.languages``.
+        Overrides the filter built from ``scoring`` (``languages``, ``language_min_*``).
     """
 
     def __init__(
@@ -82,7 +82,7 @@ class Scorer:
         language_filter: LanguageFilter | None = None,
     ) -> None:
         self.scoring = scoring or ScoringConfig()
-        self.languages = language_filter or LanguageFilter(self.scoring.languages)
+        self.languages = language_filter or LanguageFilter.from_config(self.scoring)
         self.languages.warm_up()  # not on the first request
         self._lock = threading.Lock()
         self._serving = self._prepare(artifact)

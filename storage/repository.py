@@ -44,7 +44,7 @@ class Repository(ABC):
 
     @abstractmethod
     def purge_user(self, platform: str, author_id: str) -> int:
-        """Delete every stored message of one author; returns how many."""
+        """Delete every stored message and every feedback of one user; returns how many messages."""
 
     @abstractmethod
     def purge_older_than(self, cutoff: datetime) -> int:
@@ -53,7 +53,7 @@ class Repository(ABC):
     # -- privacy and channels --------------------------------------------------------------
     @abstractmethod
     def set_user_opt_out(self, platform: str, user_id: str, opted_out: bool) -> None:
-        """Record (or lift) a user's opt-out. Opting out also purges the user's stored messages."""
+        """Record (or lift) a user's opt-out; opting out also purges their messages and feedback."""
 
     @abstractmethod
     def is_user_opted_out(self, platform: str, user_id: str) -> bool:

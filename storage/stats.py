@@ -171,7 +171,7 @@ def _examples(
     order = M.score.desc() if best_first else M.score.asc()
     created = unindexed(M.created_at)
     rows = conn.execute(
-        select(M.message_id, M.score, M.text)
+        select(M.message_id, M.score, M.text, M.workspace)
         .where(
             (M.platform == platform)
             & (M.channel == channel)
@@ -183,7 +183,7 @@ def _examples(
         .order_by(order, M.message_id)
         .limit(n)
     )
-    return [ExampleMessage(r.message_id, float(r.score), r.text) for r in rows]
+    return [ExampleMessage(r.message_id, float(r.score), r.text, r.workspace) for r in rows]
 
 
 def channel_stats(

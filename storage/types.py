@@ -55,11 +55,16 @@ class Feedback:
 
 @dataclass(frozen=True, slots=True)
 class ExampleMessage:
-    """A stored message shown in a report (only with ``store_text``)."""
+    """A stored message shown in a report (only with ``store_text``).
+
+    ``workspace`` is the Slack team or Discord guild the message came from; a Discord message
+    link needs it (``""`` when unknown).
+    """
 
     message_id: str
     score: float
     text: str
+    workspace: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -87,6 +87,9 @@ class FakeRepository(Repository):
     def purge_user(self, platform: str, author_id: str) -> int:
         with self._lock:
             self._check()
+            self.feedback = [
+                f for f in self.feedback if (f.platform, f.user_id) != (platform, author_id)
+            ]
             return self._delete_where(lambda m: (m.platform, m.author_id) == (platform, author_id))
 
     def purge_older_than(self, cutoff: datetime) -> int:
@@ -178,7 +181,12 @@ class FakeRepository(Repository):
         with_text = [m for m in scored if m.text is not None]
 
         def example(m: ScoredMessage) -> ExampleMessage:
-            return ExampleMessage(m.message_id, float(m.score), m.text or "")  # type: ignore[arg-type]
+            return ExampleMessage(
+                m.message_id,
+                float(m.score),  # type: ignore[arg-type]
+                m.text or "",
+                m.workspace,
+            )
 
         by_score = sorted(with_text, key=lambda m: (m.score, m.message_id))
         return ChannelStats(

@@ -316,3 +316,21 @@ async def test_real_training_process_end_to_end(tmp_path: Path, repo: FakeReposi
     trained = sum(not is_holdout(t, 0.25) for t in texts)
     assert 0 < trained < len(texts)
     assert metadata["data"]["feedback_rows"] == trained
+
+
+async def test_tolerance_and_holdout_come_from_config(tmp_path: Path, repo: FakeRepository) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("[train]\npromote_tolerance = 0.06\nfeedback_holdout = 0.5\n")
+    scorer = FakeScorer(version="fake-1")
+    retrain = RetrainManager(
+        load_settings(config),
+        scorer,
+        repo,
+        command=[sys.executable, str(FAKE_TRAIN), "--accuracy", "0.80"],
+        runs_dir=tmp_path / "runs",
+        load_artifact=load_fake,
+    )
+    assert (retrain.tolerance, retrain.holdout) == (0.06, 0.5)
+    await retrain.start(ADMIN, Notes())
+    assert "promoted" in await retrain.wait()  # 0.80 >= 0.85 - 0.06
+    assert scorer.version == "fake-2"

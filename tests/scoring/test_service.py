@@ -147,3 +147,11 @@ def test_hot_swap_under_concurrent_scoring(
     assert {batch[0].model_version for batch in results} == {"tiny-a", "tiny-b"}
     assert scorer.version == "tiny-b"
     assert scorer.score_many(["great"])[0].model_version == "tiny-b"
+
+
+def test_scorer_builds_its_language_filter_from_scoring(tiny_artifact: Artifact) -> None:
+    french = "je ne comprends pas pourquoi ça ne marche pas"
+    default = Scorer(tiny_artifact, ScoringConfig())
+    assert default.score_many([french])[0].reason == "language:fr"
+    lenient = Scorer(tiny_artifact, ScoringConfig(language_min_letters=100))
+    assert (lenient.languages.min_letters, lenient.score_many([french])[0].reason) == (100, None)

@@ -54,12 +54,12 @@ def check(repo: Repository) -> None:
     assert all(h.utcoffset() == timedelta(0) for h, _, _ in stats.hourly)
     assert stats.busiest_hour == T0 + 2 * H
     assert stats.most_positive == [
-        ExampleMessage("a3", 0.8, "nice"),
-        ExampleMessage("b2", 0.7, "good"),
+        ExampleMessage("a3", 0.8, "nice", "T1"),
+        ExampleMessage("b2", 0.7, "good", "T1"),
     ]
     assert stats.most_negative == [
-        ExampleMessage("b3", 0.1, "awful"),
-        ExampleMessage("a1", 0.2, "meh"),
+        ExampleMessage("b3", 0.1, "awful", "T1"),
+        ExampleMessage("a1", 0.2, "meh", "T1"),
     ]
 
 

@@ -1,0 +1,128 @@
+"""The model-version and feedback part of ``SqlRepository`` (small ORM tables)."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import Connection, delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from storage import upserts
+from storage.errors import DuplicateModelVersion, UnknownModelVersion
+from storage.sql_base import SqlBase, unavailable
+from storage.tables import FeedbackRow, ModelVersionRow
+from storage.types import Feedback, ModelVersion
+
+logger = logging.getLogger(__name__)
+
+
+def _model_version(row: ModelVersionRow) -> ModelVersion:
+    return ModelVersion(
+        version=row.version,
+        path=row.path,
+        metrics=dict(row.metrics),
+        active=row.active,
+        created_at=row.created_at,
+        created_by=row.created_by,
+    )
+
+
+def delete_user_feedback(executor: Connection | Session, platform: str, user_id: str) -> int:
+    """Delete the feedback one user gave (with the text it kept), in the caller's transaction.
+
+    Parameters
+    ----------
+    executor
+        An open connection or session; its transaction commits or rolls back the deletion.
+    platform, user_id
+        Whose feedback.
+
+    Returns
+    -------
+    int
+        How many feedback rows were deleted.
+    """
+    where = (FeedbackRow.platform == platform) & (FeedbackRow.user_id == user_id)
+    return executor.execute(delete(FeedbackRow).where(where)).rowcount
+
+
+class ModelFeedbackMixin(SqlBase):
+    """``Repository`` methods on the ``feedback`` and ``model_versions`` tables."""
+
+    # -- feedback --------------------------------------------------------------------------
+    @unavailable
+    def add_feedback(self, fb: Feedback) -> None:
+        with self._session() as session:
+            session.add(
+                FeedbackRow(
+                    platform=fb.platform,
+                    channel=fb.channel,
+                    message_id=fb.message_id,
+                    user_id=fb.user_id,
+                    label=fb.label,
+                    text=upserts.clean_text(fb.text) or "",
+                    created_at=fb.created_at,
+                )
+            )
+
+    @unavailable
+    def list_feedback(self) -> list[Feedback]:
+        query = select(FeedbackRow).order_by(FeedbackRow.created_at, FeedbackRow.id)
+        with self._session() as session:
+            return [
+                Feedback(
+                    r.platform, r.channel, r.message_id, r.user_id, r.label, r.text, r.created_at
+                )
+                for r in session.scalars(query)
+            ]
+
+    # -- model versions --------------------------------------------------------------------
+    @unavailable
+    def add_model_version(self, mv: ModelVersion) -> None:
+        try:
+            with self._session() as session:
+                if mv.active:
+                    session.execute(update(ModelVersionRow).values(active=False))
+                session.add(
+                    ModelVersionRow(
+                        version=mv.version,
+                        path=mv.path,
+                        metrics=mv.metrics,
+                        active=mv.active,
+                        created_at=mv.created_at,
+                        created_by=mv.created_by,
+                    )
+                )
+        except IntegrityError as exc:
+            raise DuplicateModelVersion(
+                f"model version {mv.version!r} is already recorded"
+            ) from exc
+
+    @unavailable
+    def list_model_versions(self) -> list[ModelVersion]:
+        query = select(ModelVersionRow).order_by(ModelVersionRow.created_at, ModelVersionRow.id)
+        with self._session() as session:
+            return [_model_version(row) for row in session.scalars(query)]
+
+    @unavailable
+    def activate_model_version(self, version: str) -> ModelVersion:
+        with self._session() as session:
+            row = session.scalars(
+                select(ModelVersionRow).where(ModelVersionRow.version == version)
+            ).one_or_none()
+            if row is None:
+                raise UnknownModelVersion(f"unknown model version {version!r}")
+            session.execute(
+                update(ModelVersionRow).where(ModelVersionRow.id != row.id).values(active=False)
+            )
+            row.active = True
+            session.flush()
+            return _model_version(row)
+
+    @unavailable
+    def active_model_version(self) -> ModelVersion | None:
+        query = select(ModelVersionRow).where(ModelVersionRow.active.is_(True))
+        with self._session() as session:
+            row = session.scalars(query).first()
+            return None if row is None else _model_version(row)

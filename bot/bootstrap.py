@@ -23,12 +23,16 @@ __all__ = ["StartupError", "build_app", "default_retrainer", "default_scheduler"
 
 logger = logging.getLogger(__name__)
 
-SchedulerFactory = Callable[[Settings, Any, Mapping[str, Adapter], Any], Any]
+SchedulerFactory = Callable[[Settings, Any, Mapping[str, Adapter], Any, Any], Any]
 RetrainerFactory = Callable[[Settings, Any, Any, "Path | None"], Any]
 
 
 def default_scheduler(
-    settings: Settings, repository: Any, adapters: Mapping[str, Adapter], retrainer: Any
+    settings: Settings,
+    repository: Any,
+    adapters: Mapping[str, Adapter],
+    retrainer: Any,
+    scorer: Any = None,
 ) -> Any:
     """The report scheduler (``bot.scheduler``), or ``None`` when this build has none."""
     try:
@@ -37,7 +41,7 @@ def default_scheduler(
         logger.info("no bot.scheduler in this build: scheduled reports are off")
         return None
     sync = getattr(retrainer, "sync_active_model", None)
-    return ReportScheduler(settings, repository, adapters, model_sync=sync)
+    return ReportScheduler(settings, repository, adapters, model_sync=sync, scorer=scorer)
 
 
 def default_retrainer(
@@ -123,7 +127,9 @@ def build_app(
     bot = SentimentBot(settings, batcher, writer, repository, retrainer=retrainer, scorer=scorer)
     scheduler = None
     if scheduler_factory is not None:
-        scheduler = scheduler_factory(settings, repository, {adapter.name: adapter}, retrainer)
+        scheduler = scheduler_factory(
+            settings, repository, {adapter.name: adapter}, retrainer, scorer
+        )
     bot.scheduler = scheduler
     return App(
         settings=settings,

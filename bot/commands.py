@@ -118,6 +118,7 @@ async def cmd_report(bot: SentimentBot, command: Command) -> Reply:
         store_text=bot.settings.privacy.store_text,
         timezone=bot.settings.reports.timezone,
         plain=command.platform == "shell",
+        scorer=bot.scorer,
     )
 
 

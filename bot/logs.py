@@ -120,6 +120,10 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
+# Libraries whose INFO records are routine (each job run, each migration context).
+CHATTY_LIBRARIES = ("apscheduler", "alembic.runtime.migration")
+
+
 def configure_logging(
     level: str | int = "INFO",
     fmt: Literal["text", "json"] = "text",
@@ -166,6 +170,8 @@ def configure_logging(
             root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(numeric)
+    for name in CHATTY_LIBRARIES:  # their INFO lines are routine; warnings still show
+        logging.getLogger(name).setLevel(max(numeric, logging.WARNING))
     logging.captureWarnings(True)
     return handler
 

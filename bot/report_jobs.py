@@ -12,6 +12,7 @@ import os
 import socket
 import uuid
 from datetime import datetime, timedelta, tzinfo
+from typing import Any
 
 from bot.charts import prune_charts
 from bot.config import Settings
@@ -38,6 +39,7 @@ async def claim_report(
     end: datetime,
     period: timedelta,
     timezone: tzinfo,
+    scorer: Any = None,
 ) -> Reply | None:
     """Claim the report of ``[end - period, end)`` for ``instance`` and build it.
 
@@ -69,6 +71,7 @@ async def claim_report(
         chart_dir=reports.chart_dir,
         store_text=settings.privacy.store_text,
         timezone=timezone,
+        scorer=scorer,
     )
 
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.messages import Reply
@@ -189,6 +191,7 @@ async def build_report(
     store_text: bool = False,
     timezone: str | tzinfo = "UTC",
     plain: bool = False,
+    scorer: Any = None,
 ) -> Reply:
     """Build the report of one channel over the ``period`` that ends ``now``.
 
@@ -212,6 +215,9 @@ async def build_report(
         For the times shown (``[reports] timezone``).
     plain
         Name the channel as ``#id`` rather than a platform mention (terminal output).
+    scorer
+        The in-process ``model.service.Scorer``; with ``store_text`` the report then names the
+        words behind the most negative messages (occlusion, ``model.explain``).
 
     Returns
     -------
@@ -246,6 +252,12 @@ async def build_report(
         workspace=settings.workspace if settings else "",
         plain=plain,
     )
+    if scorer is not None and stats.most_negative:
+        words = await asyncio.to_thread(negative_words, scorer, stats.most_negative)
+        if words:
+            text += "\nWords behind the most negative messages: " + ", ".join(
+                f"{word} ({weight:+.2f})" for word, weight in words
+            )
     files: list[Path] = []
     scored = stats.count - stats.unscored
     if chart_dir is not None and scored >= min_messages and stats.hourly:
@@ -260,6 +272,21 @@ async def build_report(
         except Exception as exc:  # a report without its chart beats no report
             logger.warning("chart for %s/%s not drawn: %s", platform, channel, exc)
     return Reply(text, files=files)
+
+
+def negative_words(
+    scorer: Any, examples: Sequence[ExampleMessage], top: int = 5
+) -> list[tuple[str, float]]:
+    """The words that pulled ``examples`` down most, summed over them, strongest first."""
+    from model.explain import explain_many  # TensorFlow: only when text is stored
+
+    totals: dict[str, float] = {}
+    for explanation in explain_many(scorer, [example.text for example in examples]):
+        for item in explanation.words:
+            if item.contribution < 0:
+                key = item.word.lower()
+                totals[key] = totals.get(key, 0.0) + item.contribution
+    return sorted(totals.items(), key=lambda pair: pair[1])[:top]
 
 
 def _without_examples(stats: ChannelStats) -> ChannelStats:

@@ -18,6 +18,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -76,8 +77,10 @@ class ReportScheduler:
         alert_interval_s: float = 900.0,
         model_sync: Callable[[], Awaitable[object]] | None = None,
         model_sync_s: float = 60.0,
+        scorer: Any = None,
     ) -> None:
         self.settings = settings
+        self.scorer = scorer  # names the words behind negative messages (store_text only)
         self.repository = repository
         self.adapters = dict(adapters)
         self.instance = instance or instance_name()
@@ -185,7 +188,15 @@ class ReportScheduler:
     ) -> bool:
         """Claim the report of ``[end - period, end)`` and post it; ``False`` when not posted."""
         reply = await claim_report(
-            self.repository, self.settings, self.instance, platform, channel, end, period, self.tz
+            self.repository,
+            self.settings,
+            self.instance,
+            platform,
+            channel,
+            end,
+            period,
+            self.tz,
+            scorer=self.scorer,
         )
         if reply is None:
             return False

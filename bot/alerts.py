@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.config import AlertsConfig
 from bot.messages import Reply
-from bot.reports import channel_ref
+from bot.report_format import channel_ref
 from storage.repository import Repository
 from storage.types import ChannelStats
 

@@ -3,7 +3,8 @@
 Parts are passed to each other as constructor arguments; tests swap any of them (a fake
 adapter, a fake scorer, an in-memory repository) through ``build_app``'s keyword arguments.
 Heavy imports (TensorFlow, SQLAlchemy, platform SDKs) happen inside the functions, so importing
-this module costs nothing. Every startup failure becomes a ``StartupError`` with one line.
+this module loads no model and opens nothing. Every startup failure becomes a ``StartupError``
+with one line.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from bot.adapter import Adapter
 from bot.app import App
 from bot.config import Secrets, Settings
 from bot.core import SentimentBot
+from bot.retrain import RetrainManager
+from bot.scheduler import ReportScheduler
 from bot.startup import StartupError, build_adapter, load_scorer, open_storage
 
 __all__ = ["StartupError", "build_app", "default_retrainer", "default_scheduler"]
@@ -34,12 +37,7 @@ def default_scheduler(
     retrainer: Any,
     scorer: Any = None,
 ) -> Any:
-    """The report scheduler (``bot.scheduler``), or ``None`` when this build has none."""
-    try:
-        from bot.scheduler import ReportScheduler
-    except ImportError:
-        logger.info("no bot.scheduler in this build: scheduled reports are off")
-        return None
+    """The report scheduler (``bot.scheduler``)."""
     sync = getattr(retrainer, "sync_active_model", None)
     return ReportScheduler(settings, repository, adapters, model_sync=sync, scorer=scorer)
 
@@ -47,15 +45,10 @@ def default_scheduler(
 def default_retrainer(
     settings: Settings, scorer: Any, repository: Any, config_path: Path | None = None
 ) -> Any:
-    """The admin retrain manager (``bot.retrain``), or ``None`` when this build has none.
+    """The admin retrain manager (``bot.retrain``).
 
     ``config_path`` is handed to the training process so it reads the same configuration.
     """
-    try:
-        from bot.retrain import RetrainManager
-    except ImportError:
-        logger.info("no bot.retrain in this build: /sentiment-retrain is off")
-        return None
     return RetrainManager(settings, scorer, repository, config_path=config_path)
 
 

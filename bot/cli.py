@@ -31,12 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", default=None, help="path to config.toml")
     sub = parser.add_subparsers(dest="command", required=True)
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
+        module = importlib.import_module(name)
         module.register(sub)
     for command in sub.choices.values():  # ``--config`` is accepted after the sub-command too
         command.add_argument("--config", default=argparse.SUPPRESS, help="path to config.toml")

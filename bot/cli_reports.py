@@ -71,7 +71,8 @@ def _platform_of(repository: object, channel: str) -> list[str]:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from bot.reports import build_report, parse_period
+    from bot.report_format import parse_period
+    from bot.reports import build_report
 
     try:
         period = parse_period(args.since)

@@ -3,8 +3,7 @@
 Each handler takes the ``SentimentBot`` and the ``Command`` and returns a ``Reply``. This module
 holds the registry (``COMMANDS``), ``dispatch`` and the scoring and report commands; admin
 commands are in ``bot.commands_admin``, opt-out/opt-in/feedback in ``bot.commands_data``.
-Features owned by other modules (reports, explain) are imported lazily, so a build without them
-still answers with a clear message instead of failing to start.
+``model.explain`` is imported inside its handler: it brings TensorFlow, not needed at startup.
 """
 
 from __future__ import annotations
@@ -19,6 +18,8 @@ from typing import TYPE_CHECKING
 from bot.commands_admin import cmd_retrain, cmd_schedule
 from bot.commands_data import FEEDBACK_USAGE, cmd_feedback, cmd_optin, cmd_optout
 from bot.messages import Command, Reply
+from bot.report_format import parse_period
+from bot.reports import build_report
 from model.types import Label, Score
 
 if TYPE_CHECKING:
@@ -100,15 +101,11 @@ async def cmd_report(bot: SentimentBot, command: Command) -> Reply:
             ephemeral=True,
         )
     try:
-        from bot import reports
-    except ImportError:
-        return Reply("Reports are not available in this build (bot.reports is missing).")
-    try:
-        period = reports.parse_period(period_text)
+        period = parse_period(period_text)
     except ValueError as exc:
         return Reply(f"{exc}\nUsage: {COMMANDS['sentiment-report'].usage}", ephemeral=True)
     await bot.flush_writes()  # so the report includes what was just said
-    return await reports.build_report(
+    return await build_report(
         bot.repository,
         command.platform,
         channel,

@@ -37,7 +37,7 @@ async def cmd_retrain(bot: SentimentBot, command: Command) -> Reply:
             ephemeral=True,
         )
     if bot.retrainer is None:
-        return Reply("Retraining is not available in this build (bot.retrain is missing).")
+        return Reply("Retraining is not running in this instance.")
 
     async def notify(text: str) -> None:
         if bot.post is not None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from bot.crontab import validate_cron
 from bot.messages import Reply
-from bot.reports import channel_ref
+from bot.report_format import channel_ref
 from storage.types import ChannelSettings
 
 if TYPE_CHECKING:

@@ -6,7 +6,6 @@ Each failure becomes a ``StartupError`` with one line saying why and what to do.
 
 from __future__ import annotations
 
-import importlib
 import logging
 from typing import Any
 
@@ -48,12 +47,11 @@ def build_adapter(settings: Settings, secrets: Secrets) -> Adapter:
             from bot.adapters.slack import SlackAdapter
 
             return SlackAdapter(settings.slack, settings.admins, secrets)
-        module = importlib.import_module("bot.adapters.discord")
-        return module.DiscordAdapter(settings.discord, settings.admins, secrets)
+        from bot.adapters.discord import DiscordAdapter
+
+        return DiscordAdapter(settings.discord, settings.admins, secrets)
     except ConfigError as exc:
         raise StartupError(str(exc)) from None
-    except ImportError as exc:
-        raise StartupError(f"the {name} adapter is not available: {exc}") from None
 
 
 def load_scorer(settings: Settings, repository: Any = None) -> Any:
@@ -97,16 +95,12 @@ def connect_remote(settings: Settings) -> Any:
     StartupError
         When the endpoint is unreachable or answers with an error (one line, naming the URL).
     """
-    try:
-        remote = importlib.import_module("model.remote")
-    except ImportError as exc:
-        raise StartupError(
-            f"[model] serving_url is set but model.remote is missing: {exc}"
-        ) from None
-    scorer = remote.RemoteScorer(settings.model.serving_url, settings.scoring)
+    from model.remote import RemoteScorer, RemoteScoringError
+
+    scorer = RemoteScorer(settings.model.serving_url, settings.scoring)
     try:
         scorer.connect()
-    except remote.RemoteScoringError as exc:
+    except RemoteScoringError as exc:
         scorer.close()
         raise StartupError(
             f"{first_line(exc)} (check [model] serving_url and that TF Serving is running)"

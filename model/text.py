@@ -212,6 +212,10 @@ def prepare(text: str, max_chars: int = MAX_CHARS_DEFAULT) -> tuple[str, bool]:
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be str, not {type(text).__name__}")
+    if text.isascii():  # no surrogates, already NFC: only length and control characters
+        truncated = len(text) > max_chars
+        safe = text[:max_chars] if truncated else text
+        return (safe if safe.isprintable() else _CONTROL.sub(" ", safe)), truncated
     safe = text.encode("utf-8", "replace").decode("utf-8")
     truncated = len(safe) > max_chars
     if truncated:

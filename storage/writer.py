@@ -1,11 +1,12 @@
 """Batched, loss-free storage of scored messages from the event loop.
 
-``submit`` never blocks: it appends to a bounded in-memory buffer. A background task writes the
-buffer in batches through ``Repository.upsert_messages`` in a worker thread. When the database
-is unreachable the batch stays buffered and is retried with exponential backoff (capped at
-``retry_max_s``); nothing is lost when it comes back. A full buffer refuses new messages and
-says so once per episode. A message the database rejects for itself (not an outage) is isolated
-by splitting its batch and dropped with a log line, so one bad row can never block the rest.
+``submit`` never blocks: it appends to a bounded in-memory buffer (``storage.buffer``). A
+background task writes the buffer in batches through ``Repository.upsert_messages`` in a worker
+thread. When the database is unreachable the batch stays buffered and is retried with
+exponential backoff capped at ``retry_max_s`` (``storage.retry``); nothing is lost when it comes
+back. A full buffer refuses new messages and says so once per episode. A message the database
+rejects for itself (not an outage) is isolated by splitting its batch and dropped with a log
+line, so one bad row can never block the rest.
 """
 
 from __future__ import annotations
@@ -14,21 +15,13 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-import time
-from collections import deque
-from collections.abc import Callable
-from typing import TypeVar
 
-from storage.errors import DatabaseUnavailable
+from storage.buffer import WriteBuffer
 from storage.repository import Repository
+from storage.retry import OutageRetry
 from storage.types import MessageKey, ScoredMessage
 
 logger = logging.getLogger(__name__)
-
-R = TypeVar("R")
-
-# Outages worth waiting for; anything else is a problem with the data, isolated and dropped.
-TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (DatabaseUnavailable, ConnectionError)
 
 
 class MessageWriter:
@@ -70,16 +63,18 @@ class MessageWriter:
         self.retry_max_s = retry_max_s
         self.retry_min_s = min(retry_min_s, retry_max_s)
         self.store_text = store_text
-        self._buffer: deque[ScoredMessage] = deque()
+        self._buffer = WriteBuffer(self.buffer_limit)
+        self._retrying = OutageRetry(
+            self.retry_min_s,
+            self.retry_max_s,
+            pending=lambda: self.pending,
+            sleep=lambda delay: self._sleep(delay),  # looked up per call: tests replace it
+        )
         self._deletes: list[MessageKey] = []
-        self._in_flight = 0
         self._accepted = 0  # messages taken by ``submit``
         self._finished = 0  # messages written, filtered or rejected
-        self._errors = 0
-        self.refused = 0  # messages refused because the buffer was full
+        self._errors = 0  # write attempts the database refused for the data
         self.rejected = 0  # messages the database refused for themselves
-        self._full_since: float | None = None
-        self._down_since: float | None = None
         self._wake = asyncio.Event()
         self._progress = asyncio.Event()
         self._lock = asyncio.Lock()
@@ -91,12 +86,17 @@ class MessageWriter:
     @property
     def pending(self) -> int:
         """Messages accepted but not yet written."""
-        return len(self._buffer) + self._in_flight
+        return self._buffer.pending
 
     @property
     def errors(self) -> int:
         """Failed write attempts so far (each retry of an outage counts)."""
-        return self._errors
+        return self._errors + self._retrying.failures
+
+    @property
+    def refused(self) -> int:
+        """Messages refused because the buffer was full or the writer closed."""
+        return self._buffer.refused
 
     async def start(self) -> None:
         """Start the background flushing task."""
@@ -107,26 +107,10 @@ class MessageWriter:
         """Queue a message for storage without blocking; ``False`` when refused (buffer full)."""
         if self._closed:
             logger.error("message writer is closed; message %s not stored", msg.message_id)
-            self.refused += 1
+            self._buffer.refused += 1
             return False
-        if self.pending >= self.buffer_limit:
-            self.refused += 1
-            if self._full_since is None:
-                self._full_since = time.monotonic()
-                logger.error(
-                    "write buffer full: %d messages waiting for the database (buffer_limit=%d); "
-                    "new messages are refused until it drains",
-                    self.pending,
-                    self.buffer_limit,
-                )
+        if not self._buffer.admit():
             return False
-        if self._full_since is not None:
-            logger.warning(
-                "write buffer accepting again after %.1f s; %d messages were refused so far",
-                time.monotonic() - self._full_since,
-                self.refused,
-            )
-            self._full_since = None
         if msg.text is not None and not self.store_text:
             msg = dataclasses.replace(msg, text=None)
         self._buffer.append(msg)
@@ -137,16 +121,14 @@ class MessageWriter:
 
     async def put(self, msg: ScoredMessage) -> None:
         """Queue a message, waiting while the buffer is full (backpressure instead of refusal)."""
-        while self.pending >= self.buffer_limit and not self._closed:
+        while self._buffer.full and not self._closed:
             self._progress.clear()
             await self._progress.wait()
         self.submit(msg)
 
     def delete(self, key: MessageKey) -> None:
         """Remove a message: from the buffer now, from the database after in-flight writes."""
-        before = len(self._buffer)
-        self._buffer = deque(m for m in self._buffer if m.key != key)
-        self._finished += before - len(self._buffer)
+        self._finished += self._buffer.remove(key)
         self._deletes.append(key)
         self._wake.set()
 
@@ -197,17 +179,15 @@ class MessageWriter:
         async with self._lock:
             while (self._buffer and self._finished < until) or self._deletes:
                 if self._buffer:
-                    count = min(self.batch_size, len(self._buffer))
-                    batch = [self._buffer.popleft() for _ in range(count)]
-                    self._in_flight = count
+                    batch = self._buffer.take(self.batch_size)
                     try:
                         await self._write(batch)
                     except BaseException:  # cancelled (close timed out): keep them counted
-                        self._buffer.extendleft(reversed(batch))  # a rewrite is idempotent
+                        self._buffer.put_back(batch)  # a rewrite is idempotent
                         raise
                     finally:
-                        self._in_flight = 0
-                    self._finished += count
+                        self._buffer.release()
+                    self._finished += len(batch)
                     self._progress.set()
                 if self._deletes:
                     keys, self._deletes = self._deletes, []
@@ -233,32 +213,3 @@ class MessageWriter:
             half = len(batch) // 2
             await self._write(batch[:half])
             await self._write(batch[half:])
-
-    async def _retrying(self, call: Callable[..., R], *args: object) -> R:
-        """Run ``call`` in a thread until it stops failing for an outage."""
-        delay = self.retry_min_s
-        while True:
-            try:
-                result = await asyncio.to_thread(call, *args)
-            except TRANSIENT_ERRORS as exc:
-                self._errors += 1
-                if self._down_since is None:
-                    self._down_since = time.monotonic()
-                    logger.error(
-                        "database unavailable (%s); buffering %d messages, retrying up to "
-                        "every %.0f s",
-                        exc,
-                        self.pending,
-                        self.retry_max_s,
-                    )
-                await self._sleep(delay)
-                delay = min(delay * 2, self.retry_max_s)
-                continue
-            if self._down_since is not None:
-                logger.warning(
-                    "database back after %.1f s; writing %d buffered messages",
-                    time.monotonic() - self._down_since,
-                    self.pending,
-                )
-                self._down_since = None
-            return result

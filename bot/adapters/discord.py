@@ -14,7 +14,8 @@ from discord.ext import commands
 
 from bot.adapter import Adapter, Handler
 from bot.adapters.discord_cogs import AdminCog, CommandsCog, FeedbackCog, StreamCog
-from bot.adapters.discord_cogs.common import RecentReplies, SentibotTree, attachments, chunks
+from bot.adapters.discord_cogs.common import SentibotTree, attachments, chunks
+from bot.adapters.recent_replies import RecentReplies
 from bot.config import AdminsConfig, ConfigError, DiscordConfig, Secrets
 from bot.messages import Reply
 

@@ -18,8 +18,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapter import Adapter, Handler
+from bot.adapters.recent_replies import RecentReplies
 from bot.adapters.slack_admins import SlackAdmins
-from bot.adapters.slack_convert import RecentReplies
 from bot.adapters.slack_listeners import register_listeners
 from bot.config import AdminsConfig, ConfigError, Secrets, SlackConfig
 from bot.messages import Command, Reply

@@ -7,7 +7,6 @@ Nothing here talks to Slack: these functions take the dicts Bolt hands to listen
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from datetime import UTC, datetime
 
 import emoji
@@ -111,24 +110,3 @@ def command_from_body(body: dict, *, is_admin: bool) -> Command:
         name=body.get("command", "").lstrip("/"),
         text=command_text(body.get("text", "")),
     )
-
-
-class RecentReplies:
-    """Which text each of the bot's recent replies scored, so a 👍/👎 on it can be traced back.
-
-    A bounded mapping (oldest forgotten first); it lives in memory only, so reactions on
-    replies sent before a restart are ignored.
-    """
-
-    def __init__(self, limit: int = 2000) -> None:
-        self._items: OrderedDict[tuple[str, str], str] = OrderedDict()
-        self._limit = limit
-
-    def remember(self, channel: str, message_id: str, scored_text: str) -> None:
-        self._items[(channel, message_id)] = scored_text
-        self._items.move_to_end((channel, message_id))
-        while len(self._items) > self._limit:
-            self._items.popitem(last=False)
-
-    def get(self, channel: str, message_id: str) -> str | None:
-        return self._items.get((channel, message_id))

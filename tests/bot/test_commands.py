@@ -92,9 +92,9 @@ async def test_retrain_is_refused_for_non_admins(tmp_path) -> None:
     assert await h.stop() == 0
 
 
-async def test_retrain_unavailable_is_clear(harness: Harness) -> None:
+async def test_retrain_turned_off_says_so(harness: Harness) -> None:
     reply = await harness.adapter.command("sentiment-retrain", user=ADMIN)
-    assert "not available" in reply.text
+    assert reply.text == "Retraining is not running in this instance."
 
 
 async def test_report_for_this_channel(harness: Harness) -> None:

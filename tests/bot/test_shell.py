@@ -70,7 +70,7 @@ async def test_lines_are_stored_and_commands_answered(tmp_path) -> None:
 async def test_local_user_is_admin(tmp_path) -> None:
     status, out, _, _ = await run_shell(tmp_path, b"/sentiment-retrain\n")
     assert status == 0
-    assert "not available" in out and "Only admins" not in out
+    assert "Retraining is not running in this instance." in out and "Only admins" not in out
 
 
 async def test_many_lines_piped_are_all_stored(tmp_path) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 from datetime import timedelta
 
-from bot.reports import build_report, format_report
+from bot.report_format import format_report
+from bot.reports import build_report
 from storage.repository import Repository
 from storage.types import ChannelSettings, ChannelStats, ExampleMessage
 from tests.reports.conftest import NOW, message

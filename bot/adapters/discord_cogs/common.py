@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Protocol
 
@@ -12,6 +11,7 @@ import discord
 from discord import app_commands
 
 from bot.adapter import Handler
+from bot.adapters.recent_replies import RecentReplies
 from bot.messages import ChatMessage, Command, Person, Reply
 
 logger = logging.getLogger(__name__)
@@ -24,23 +24,6 @@ ADMIN_REFUSAL = (
     "Sorry, /{name} is for admins only: your Discord user id must be listed in [admins] discord, "
     "or you need the Administrator permission. Nothing was started."
 )
-
-
-class RecentReplies:
-    """Which text each recent bot reply scored (bounded), so a 👍/👎 on it becomes feedback."""
-
-    def __init__(self, limit: int = 2000) -> None:
-        self._items: OrderedDict[tuple[str, str], str] = OrderedDict()
-        self._limit = limit
-
-    def remember(self, channel: str, message_id: str, scored_text: str) -> None:
-        self._items[(channel, message_id)] = scored_text
-        self._items.move_to_end((channel, message_id))
-        while len(self._items) > self._limit:
-            self._items.popitem(last=False)
-
-    def get(self, channel: str, message_id: str) -> str | None:
-        return self._items.get((channel, message_id))
 
 
 class AdapterSurface(Protocol):

@@ -1,0 +1,104 @@
+"""The scoring fast paths give exactly what the slow paths give.
+
+The compiled call's English check, the model-vocabulary shortcut of the language gate, the
+ASCII shortcut of ``prepare`` and the sharded call must never change a result.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import pytest
+import tensorflow as tf
+
+from model.artifact import Artifact
+from model.config import BUNDLED_MODEL_DIR, ScoringConfig
+from model.language import LanguageFilter, english_graph_check
+from model.service import SHARD_MIN, Scorer, _vocabulary
+from model.text import _CONTROL, normalize, prepare
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "benchmarks" / "data"
+FOREIGN_FILE = Path(__file__).with_name("foreign_messages.txt")
+
+AWKWARD = [
+    "",
+    "   ",
+    "\x00\x01",
+    "great \ud800 day",
+    "ok\tthanks\nteam",
+    "naïve café was great",
+    "<@U123> https://x.io",
+    "great 👍 :)",
+    "DAS IST GUT",
+    "why introduce rachel for instance",
+]
+
+
+def _lines(path: Path) -> list[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line.rsplit("\t", 1)[0] for line in lines if line.strip() and line[0] != "#"]
+
+
+def english_texts() -> list[str]:
+    names = ("chat_messages.tsv", "imdb_test_sentences.tsv", "neutral_messages.txt")
+    return [text for name in names for text in _lines(DATA / name)]
+
+
+@pytest.fixture(scope="module")
+def default_vocabulary() -> frozenset[str]:
+    from model.artifact import load_artifact
+
+    return _vocabulary(load_artifact(BUNDLED_MODEL_DIR).model)
+
+
+def test_prepare_ascii_shortcut_matches_the_general_path() -> None:
+    for text in ["ok", "a\x00b\x7fc\td\ne", "x" * 50, "a\x1bb", "tab\there"]:
+        for limit in (3, 4000):
+            general = text.encode("utf-8", "replace").decode("utf-8")[:limit]
+            expected = _CONTROL.sub(" ", unicodedata.normalize("NFC", general))
+            assert prepare(text, limit) == (expected, len(text) > limit)
+
+
+def test_foreign_messages_are_caught_with_and_without_the_vocabulary(
+    default_vocabulary: frozenset[str],
+) -> None:
+    gate = LanguageFilter(["en"])
+    foreign = normalize(_lines(FOREIGN_FILE))
+    without = gate.foreign_languages(foreign)
+    with_vocabulary = gate.foreign_languages(foreign, default_vocabulary)
+    assert with_vocabulary == without  # the shortcut lets no foreign message through
+    assert sum(map(bool, without)) >= len(foreign) - 4
+
+
+def test_english_is_never_foreign_with_the_vocabulary(default_vocabulary: frozenset[str]) -> None:
+    texts = normalize(english_texts())
+    assert len(texts) > 1000
+    assert not any(LanguageFilter(["en"]).foreign_languages(texts, default_vocabulary))
+
+
+def test_graph_check_only_passes_what_the_gate_passes(default_vocabulary: frozenset[str]) -> None:
+    texts = normalize(english_texts() + _lines(FOREIGN_FILE) + AWKWARD)
+    plain = english_graph_check(default_vocabulary)(tf.constant(texts)).numpy()
+    gate = LanguageFilter(["en"])
+    assert plain.mean() > 0.9  # it does skip most English
+    for text, skip in zip(texts, plain.tolist(), strict=True):
+        if skip:
+            assert gate.foreign_language(text, default_vocabulary) is None, text
+    by_text = dict(zip(texts, plain.tolist(), strict=True))
+    assert by_text["ok thanks team"] and not by_text[""]
+    assert not by_text["naïve café was great"]  # not ASCII: the gate decides
+
+
+def test_batched_sharded_results_equal_one_at_a_time(tiny_artifact: Artifact) -> None:
+    scorer = Scorer(tiny_artifact, ScoringConfig(max_chars=40))
+    texts = (AWKWARD + _lines(FOREIGN_FILE) + english_texts()[:40] + ["terrible " * 20])[:90]
+    assert len(texts) >= SHARD_MIN
+    batched = scorer.score_many(texts)
+    single = [scorer.score_many([text])[0] for text in texts]
+    for many, one in zip(batched, single, strict=True):  # scores: float rounding of batching
+        assert (many.label, many.reason, many.model_version) == (one.label, one.reason, "tiny-a")
+        assert many.score == pytest.approx(one.score, abs=1e-5)
+    reasons = {score.reason for score in batched}
+    assert {"empty", "no words", "language:fr", "language:ja", "truncated"} <= reasons

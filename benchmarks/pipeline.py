@@ -19,54 +19,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
 import random
 import sys
-import tempfile
 import time
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import sqlalchemy as sa  # noqa: E402
+from bench_db import temporary_database  # noqa: E402
 
 from storage.database import Database  # noqa: E402
-from storage.migrate import upgrade  # noqa: E402
 from storage.types import ScoredMessage  # noqa: E402
 from storage.writer import MessageWriter  # noqa: E402
 
 LABELS = ("negative", "neutral", "positive")
-
-
-@contextlib.contextmanager
-def temporary_database(kind: str, postgres_url: str) -> Iterator[str]:
-    """A fresh, migrated database URL of ``kind``; removed afterwards."""
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory(prefix="sentibot-bench-") as tmp:
-            url = f"sqlite:///{tmp}/bench.db"
-            upgrade(url)
-            yield url
-        return
-    schema = f"sentibot_bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(postgres_url)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    url = (
-        sa.engine.make_url(postgres_url)
-        .update_query_dict({"options": f"-csearch_path={schema}"})
-        .render_as_string(hide_password=False)
-    )
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 async def produce(writer: MessageWriter, args: argparse.Namespace) -> tuple[int, int]:

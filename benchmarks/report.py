@@ -17,67 +17,25 @@ schema that is dropped afterwards.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import random
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import sqlalchemy as sa  # noqa: E402
+
+from bench_db import temporary_database  # noqa: E402
 
 from storage.database import Database  # noqa: E402
-from storage.migrate import upgrade  # noqa: E402
 from storage.tables import MessageRow  # noqa: E402
+from storage.upserts import COLUMNS  # noqa: E402
 
-COLUMNS = (
-    "platform",
-    "workspace",
-    "channel",
-    "message_id",
-    "author_id",
-    "created_at",
-    "score",
-    "label",
-    "model_version",
-    "text",
-    "reason",
-)
 END = datetime(2026, 3, 1, 9, 37, 12, tzinfo=UTC)  # mid-hour: edges come from raw rows
-
-
-@contextlib.contextmanager
-def temporary_database(kind: str, postgres_url: str) -> Iterator[str]:
-    """A fresh, migrated database URL of ``kind``; removed afterwards."""
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory(prefix="sentibot-bench-") as tmp:
-            url = f"sqlite:///{tmp}/bench.db"
-            upgrade(url)
-            yield url
-        return
-    schema = f"sentibot_bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(postgres_url)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    url = (
-        sa.engine.make_url(postgres_url)
-        .update_query_dict({"options": f"-csearch_path={schema}"})
-        .render_as_string(hide_password=False)
-    )
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def generate(rows: int, noise: int, days: float, text: bool) -> Iterator[tuple]:

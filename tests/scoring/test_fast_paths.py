@@ -15,7 +15,8 @@ import tensorflow as tf
 from model.artifact import Artifact
 from model.config import BUNDLED_MODEL_DIR, ScoringConfig
 from model.language import LanguageFilter, english_graph_check
-from model.service import SHARD_MIN, Scorer, _vocabulary
+from model.service import SHARD_MIN, Scorer
+from model.serving_graph import vocabulary
 from model.text import _CONTROL, normalize, prepare
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,7 +51,7 @@ def english_texts() -> list[str]:
 def default_vocabulary() -> frozenset[str]:
     from model.artifact import load_artifact
 
-    return _vocabulary(load_artifact(BUNDLED_MODEL_DIR).model)
+    return vocabulary(load_artifact(BUNDLED_MODEL_DIR).model)
 
 
 def test_prepare_ascii_shortcut_matches_the_general_path() -> None:

@@ -7,8 +7,6 @@ over a SQLite file; ``postgres_url`` gives a fresh PostgreSQL schema when
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -20,9 +18,9 @@ from bot.messages import Reply
 from storage.repository import Repository
 from storage.types import ScoredMessage
 from tests.fakes.storage import FakeRepository, utc
+from tests.postgres import postgres_url  # noqa: F401  (fixture)
 
 NOW = utc(2026, 11, 25, 12)
-POSTGRES_ENV = "SENTIBOT_TEST_POSTGRES_URL"
 
 
 def label_of(score: float | None) -> str:
@@ -110,26 +108,3 @@ def sqlite_repo(tmp_path: Path) -> Iterator[Repository]:
 def any_repo(request: pytest.FixtureRequest) -> Repository:
     """The same test on the in-memory fake and on SQLite."""
     return request.getfixturevalue(f"{request.param}_repo")
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A fresh schema on the test PostgreSQL server, dropped afterwards."""
-    url = os.environ.get(POSTGRES_ENV, "").strip()
-    if not url:
-        reason = f"PostgreSQL test skipped: set {POSTGRES_ENV} to run it"
-        print(reason)
-        pytest.skip(reason)
-    import sqlalchemy as sa
-
-    schema = f"sentibot_reports_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    scoped = sa.engine.make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield scoped.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()

@@ -9,7 +9,10 @@ Rows, all measured in this one run on the same messages:
 
 Latency p50/p99 is per call, so for batch size 1 it is one message's latency. Batches of
 ``model.service.SHARD_MIN`` or more are split across the cores inside the compiled call, so
-the batched rows depend on how busy the machine is: check ``uptime`` around a run.
+the batched rows depend on how busy the machine is: check ``uptime`` around a run. Every row
+is measured in ``--rounds`` interleaved rounds (VADER in each round too); a row shows its
+median rate over the rounds and ``x VADER`` is the median of its per-round ratios, so a
+neighbour's burst in one round does not decide the figures.
 
 A second table gives the language gate's false-foreign rate on English text (IMDB test
 sentences and the hand-written chat and neutral messages of ``benchmarks/data``) and its catch
@@ -18,7 +21,8 @@ vocabulary shortcut, and the whole ``Scorer.score_many`` path.
 
 Usage::
 
-    python benchmarks/scoring.py [--model DIR] [--seconds 3] [--threads 2] [--predict 300]
+    python benchmarks/scoring.py [--model DIR] [--seconds 1] [--rounds 5] [--threads 2]
+        [--predict 300]
 
 Targets (default model, 2 cores): >= 50,000 msgs/s batched, >= 3x VADER, p99 <= 2 ms for one.
 """
@@ -62,7 +66,7 @@ def load_messages() -> list[str]:
 def measure(
     name: str, call: Callable[[list[str]], object], texts: list[str], batch: int, seconds: float
 ) -> dict[str, object]:
-    """Call ``call`` on successive batches for about ``seconds``; throughput and latency."""
+    """Call ``call`` on successive batches for about ``seconds``; throughput and latencies."""
     batches = itertools.cycle(
         [texts[i : i + batch] for i in range(0, len(texts) - batch + 1, batch)]
     )
@@ -77,26 +81,49 @@ def measure(
         call(chunk)
         latencies.append(time.perf_counter() - t0)
         done += len(chunk)
-    elapsed = time.perf_counter() - start
-    latencies.sort()
-    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
     return {
         "name": name,
         "batch": batch,
-        "msgs_per_s": done / elapsed,
-        "p50_ms": statistics.median(latencies) * 1000,
-        "p99_ms": p99 * 1000,
-        "n": done,
+        "rate": done / (time.perf_counter() - start),
+        "latencies": latencies,
     }
 
 
-def print_table(rows: list[dict[str, object]], vader_rate: float) -> None:
-    """One line per row, with the speed-up over VADER."""
-    print(f"{'method':<34}{'batch':>6}{'msgs/s':>12}{'p50 ms':>9}{'p99 ms':>9}{'x VADER':>9}")
+def summarise(rounds: list[list[dict[str, object]]], vader: str) -> list[dict[str, object]]:
+    """One row per method over all rounds: median rate, pooled latency, median x VADER."""
+    rows = []
+    for i, first in enumerate(rounds[0]):
+        runs = [measured[i] for measured in rounds]
+        ratios = [
+            run["rate"] / next(r["rate"] for r in measured if r["name"] == vader)
+            for run, measured in zip(runs, rounds, strict=True)
+        ]
+        latencies = sorted(t for run in runs for t in run["latencies"])
+        rows.append(
+            {
+                "name": first["name"],
+                "batch": first["batch"],
+                "msgs_per_s": statistics.median(run["rate"] for run in runs),
+                "p50_ms": statistics.median(latencies) * 1000,
+                "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
+                "x_vader": statistics.median(ratios),
+                "x_vader_range": (min(ratios), max(ratios)),
+            }
+        )
+    return rows
+
+
+def print_table(rows: list[dict[str, object]]) -> None:
+    """One line per row, with the speed-up over VADER (median and range over the rounds)."""
+    print(
+        f"{'method':<34}{'batch':>6}{'msgs/s':>12}{'p50 ms':>9}{'p99 ms':>9}{'x VADER':>9}"
+        f"{'range':>13}"
+    )
     for r in rows:
+        low, high = r["x_vader_range"]
         print(
             f"{r['name']:<34}{r['batch']:>6}{r['msgs_per_s']:>12,.0f}{r['p50_ms']:>9.3f}"
-            f"{r['p99_ms']:>9.3f}{r['msgs_per_s'] / vader_rate:>9.2f}"
+            f"{r['p99_ms']:>9.3f}{r['x_vader']:>9.2f}{f'{low:.2f}-{high:.2f}':>13}"
         )
 
 
@@ -141,7 +168,8 @@ def language_gate(scorer: object, english: list[str]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, help="model directory (default: model/default)")
-    parser.add_argument("--seconds", type=float, default=3.0, help="time per row (3)")
+    parser.add_argument("--seconds", type=float, default=1.0, help="time per row and round (1)")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (5)")
     parser.add_argument("--threads", type=int, default=2, help="TF intra/inter-op threads (2)")
     parser.add_argument("--predict", type=int, default=300, help="messages for the naive row")
     args = parser.parse_args()
@@ -166,35 +194,34 @@ def main() -> int:
     corpus = (texts * (1 + 20_000 // len(texts)))[:20_000]
     print(
         f"model {scorer.version} from {directory}; {len(texts)} distinct messages, "
-        f"{args.threads} TF threads, {os.cpu_count()} CPUs\n"
+        f"{args.threads} TF threads, {os.cpu_count()} CPUs, {args.rounds} rounds of "
+        f"{args.seconds:g} s per row\n"
     )
 
-    rows = [
-        measure("Scorer.score_many", scorer.score_many, corpus, b, args.seconds)
-        for b in (1, 32, 256)
-    ]
-    rows.append(measure("compiled call only", scorer.probabilities, corpus, 256, args.seconds))
     model = scorer.artifact.model
+    vader = SentimentIntensityAnalyzer()
     naive = corpus[: args.predict]
-    rows.append(
-        measure(
+    methods = [
+        *[("Scorer.score_many", scorer.score_many, corpus, b) for b in (1, 32, 256)],
+        ("compiled call only", scorer.probabilities, corpus, 256),
+        (
             "naive model.predict() per message",
             lambda chunk: model.predict(tf.constant(chunk), verbose=0),
             naive,
             1,
-            min(args.seconds, 10.0),
-        )
-    )
-    vader = SentimentIntensityAnalyzer()
-    vader_row = measure(
-        "VADER polarity_scores",
-        lambda chunk: [vader.polarity_scores(t) for t in chunk],
-        corpus,
-        1,
-        args.seconds,
-    )
-    rows.append(vader_row)
-    print_table(rows, vader_row["msgs_per_s"])
+        ),
+        (
+            "VADER polarity_scores",
+            lambda chunk: [vader.polarity_scores(t) for t in chunk],
+            corpus,
+            1,
+        ),
+    ]
+    rounds = [
+        [measure(name, call, data, batch, args.seconds) for name, call, data, batch in methods]
+        for _ in range(args.rounds)
+    ]
+    print_table(summarise(rounds, "VADER polarity_scores"))
     language_gate(scorer, texts + _lines(DATA / "neutral_messages.txt"))
     return 0
 

@@ -8,7 +8,8 @@ is the end-to-end one, raw strings in, probability out::
     string -> ChatNormalize -> TextVectorization -> core -> P(positive)
 
 ``sequential`` is the seed lab's network with the Sequential API; the others use the
-functional API (``keras.Input`` / ``keras.Model``).
+functional API (``keras.Input`` / ``keras.Model``). ``nblr`` is NBSVM's naive-Bayes-weighted
+n-gram model with a logistic loss (``model.naive_bayes``).
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ import tensorflow as tf
 
 from model.config import Architecture, ModelConfig, TrainConfig
 from model.lexicon import LexiconFeatures
+from model.naive_bayes import NaiveBayesScale
 from model.text import ChatNormalize
 
 logger = logging.getLogger(__name__)
 
-ARCHITECTURES: tuple[Architecture, ...] = ("sequential", "mlp", "cnn", "lstm", "bigram")
+ARCHITECTURES: tuple[Architecture, ...] = ("sequential", "mlp", "cnn", "lstm", "bigram", "nblr")
 
 
 @dataclass
@@ -58,7 +60,7 @@ class Network:
 
 def build_vectorizer(config: ModelConfig) -> keras.layers.TextVectorization:
     """Return the (unadapted) ``TextVectorization`` layer of ``config.architecture``."""
-    if config.architecture == "bigram":
+    if config.architecture in ("bigram", "nblr"):
         return keras.layers.TextVectorization(
             max_tokens=config.max_tokens,
             standardize=None,
@@ -143,12 +145,22 @@ def _bigram_core(config: ModelConfig, vocab: int) -> keras.Model:
     return keras.Model([ngrams, lexicon], output, name="bigram_lexicon_core")
 
 
+def _nblr_core(config: ModelConfig, vocab: int) -> keras.Model:
+    sparse = config.output_mode != "tf_idf"
+    ngrams = keras.Input(shape=(vocab,), sparse=sparse, name="ngrams")
+    x = NaiveBayesScale(vocab, name="naive_bayes")(ngrams)  # set by naive_bayes.prime
+    regularizer = keras.regularizers.L2(config.l2) if config.l2 else None
+    output = keras.layers.Dense(1, activation="sigmoid", kernel_regularizer=regularizer)(x)
+    return keras.Model(ngrams, output, name="nblr_core")
+
+
 CORES: dict[str, Callable[[ModelConfig, int], keras.Model]] = {
     "sequential": _sequential_core,
     "mlp": _mlp_core,
     "cnn": _cnn_core,
     "lstm": _lstm_core,
     "bigram": _bigram_core,
+    "nblr": _nblr_core,
 }
 
 

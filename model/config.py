@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 STANFORD_ARCHIVE_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
 BUNDLED_MODEL_DIR = Path(__file__).resolve().parent / "default"
 
-Architecture = Literal["sequential", "mlp", "cnn", "lstm", "bigram"]
+Architecture = Literal["sequential", "mlp", "cnn", "lstm", "bigram", "nblr"]
 
 
 class Section(BaseModel):
@@ -41,7 +41,7 @@ class DataConfig(Section):
     lexicon_augment: bool = True
     lexicon_min_score: float = Field(1.0, gt=0.0, le=4.0)
     lexicon_repeat: int = Field(10, ge=1)  # each lexicon row is added this many times
-    lexicon_negations: bool = False  # also "not <word>" with the opposite label
+    lexicon_negations: bool = True  # also "not <word>" with the opposite label
     # ``source = "keras"``: local copies of ``imdb.npz`` and ``imdb_word_index.json``; empty means
     # let ``keras.datasets.imdb`` download them.
     keras_npz: str = ""
@@ -64,6 +64,8 @@ class Overrides(Section):
 LAB_SEQUENTIAL = Overrides(
     max_tokens=10000, sequence_length=500, embedding_dim=32, hidden_units=16, dropout=0.0
 )
+# NBSVM-style 1-3-grams (measured: benchmarks/accuracy.py --architectures nblr).
+NBLR = Overrides(max_tokens=800_000, ngrams=3, output_mode="multi_hot")
 
 
 class ModelConfig(Section):
@@ -91,11 +93,13 @@ class ModelConfig(Section):
     kernel_size: int = Field(5, ge=1)
     lstm_units: int = Field(32, ge=1)
     bidirectional: bool = True
+    l2: float = Field(1e-6, ge=0.0)  # L2 penalty of the ``nblr`` linear layer
     sequential: Overrides = LAB_SEQUENTIAL
     mlp: Overrides = Overrides()
     cnn: Overrides = Overrides()
     lstm: Overrides = Overrides()
     bigram: Overrides = Overrides()
+    nblr: Overrides = NBLR
 
     def resolved(self, architecture: Architecture | None = None) -> ModelConfig:
         """Return a copy for ``architecture`` (default: the configured one), overrides applied."""

@@ -100,32 +100,32 @@ def english_graph_check(known_words: Collection[str] = ()) -> Callable[[tf.Tenso
         ``foreign_language(text, known_words)`` is ``None`` for an ``"en"`` filter without
         running it. ``False`` decides nothing: those texts go through ``foreign_language``.
     """
-    common = _word_table(ENGLISH_WORDS)
-    known = _word_table(known_words) if known_words else None
+    # One lookup per word: bit 1 = a common English word, bit 2 = a word the model knows.
+    flags = {word: 1 for word in ENGLISH_WORDS}
+    for word in known_words:
+        flags[word] = flags.get(word, 0) | 2
+    keys = tf.constant(sorted(flags), tf.string)
+    values = tf.constant([flags[key] for key in sorted(flags)], tf.int32)
+    table = tf.lookup.StaticHashTable(tf.lookup.KeyValueTensorInitializer(keys, values), 0)
 
     def check(words: tf.Tensor) -> tf.Tensor:
         tokens = tf.strings.split(words)
         count = tf.cast(tokens.row_lengths(), tf.float64)
+        found = tf.ragged.map_flat_values(table.lookup, tokens)
 
-        def hits(table: tf.lookup.StaticHashTable) -> tf.Tensor:
-            found = tf.ragged.map_flat_values(table.lookup, tokens)
-            return tf.cast(tf.reduce_sum(found, axis=1), tf.float64)
+        def hits(bit: int) -> tf.Tensor:
+            return tf.cast(
+                tf.reduce_sum(tf.bitwise.bitwise_and(found, bit), axis=1) // bit, tf.float64
+            )
 
-        common_hits = hits(common)
+        common_hits = hits(1)
         english = tf.where(count < 6, common_hits * 2 >= count, common_hits * 3 >= count)
-        if known is not None:
-            english |= hits(known) >= KNOWN_SHARE * count
+        if known_words:
+            english |= hits(2) >= KNOWN_SHARE * count
         ascii_only = tf.strings.regex_full_match(words, r"[\x00-\x7f]*")
         return english & ascii_only & (count > 0)
 
     return check
-
-
-def _word_table(words: Collection[str]) -> tf.lookup.StaticHashTable:
-    """A lookup table: 1 for each of ``words``, 0 for anything else."""
-    keys = tf.constant(sorted(words), tf.string)
-    values = tf.ones_like(keys, tf.int32)
-    return tf.lookup.StaticHashTable(tf.lookup.KeyValueTensorInitializer(keys, values), 0)
 
 
 def _mostly_known(words: list[str], known_words: Collection[str]) -> bool:

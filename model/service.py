@@ -12,8 +12,8 @@ serving pair under a lock, so every batch is scored by exactly one model.
 from __future__ import annotations
 
 import logging
-import re
 import threading
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from itertools import repeat
@@ -36,7 +36,7 @@ from model.serving_graph import (
     shard_count,
     vocabulary,
 )
-from model.text import prepare
+from model.text import CONTROL_CHARS, prepare
 from model.types import Label, Score
 
 __all__ = ["SHARD_MIN", "Normalised", "Scorer"]
@@ -44,8 +44,6 @@ __all__ = ["SHARD_MIN", "Normalised", "Scorer"]
 logger = logging.getLogger(__name__)
 
 _LABELS = (Label.NEGATIVE, Label.NEUTRAL, Label.POSITIVE)
-# The ASCII part of ``model.text.prepare``'s control characters (tab and newline are kept).
-_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -179,19 +177,29 @@ class Scorer:
 def _prepare_all(texts: Sequence[str], max_chars: int) -> tuple[list[str], list[int]]:
     """``prepare`` every text: the texts and the positions of the truncated ones.
 
-    A batch of plain ASCII text with no control characters, none too long, is returned as
-    it is (what ``prepare`` would return for each) without a Python call per text.
+    A batch that ``prepare`` would return unchanged (no control characters or invalid
+    surrogates, already NFC, none too long) is checked as one joined string and returned as it
+    is, without a Python call per text.
     """
     if set(map(type, texts)) - {str}:
         for index, text in enumerate(texts):
             if not isinstance(text, str):
                 raise TypeError(f"text {index} must be str, not {type(text).__name__}")
-    joined = "\n".join(texts)
-    if (
-        joined.isascii()
-        and _ASCII_CONTROL.search(joined) is None
-        and max(map(len, texts), default=0) <= max_chars
-    ):
+    joined = " ".join(texts)  # a space neither combines nor is a control character
+    if max(map(len, texts), default=0) <= max_chars and _unchanged(joined):
         return list(texts), []
     pairs = [prepare(text, max_chars) for text in texts]
     return [text for text, _ in pairs], [i for i, (_, cut) in enumerate(pairs) if cut]
+
+
+def _unchanged(joined: str) -> bool:
+    """Whether ``prepare`` leaves every text of ``joined`` as it is (length aside)."""
+    if not joined.isprintable() and CONTROL_CHARS.search(joined) is not None:
+        return False  # (tabs, newlines and emoji joiners are not printable, yet kept)
+    if joined.isascii():
+        return True
+    try:
+        joined.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return False
+    return unicodedata.is_normalized("NFC", joined)

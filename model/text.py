@@ -14,6 +14,7 @@ surrogates, drops control characters and caps the length.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -119,8 +120,24 @@ EMOTICON_WORDS: dict[str, tuple[str, ...]] = {
 }
 
 MAX_CHARS_DEFAULT = 4000
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
-_WORD_OR_SPACE = r"[^\p{L}\p{N}]+"
+# Characters ``prepare`` turns into spaces: control characters (not tab or newline), NEL, U+2028-9.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+# Markup that is not words, in one pass: HTML line breaks, code blocks, inline code, Slack and
+# Discord mentions and channel links, Discord custom emoji, Slack links, bare URLs.
+_MARKUP = "|".join(
+    (
+        r"(?i:<br\s*/?>)",
+        r"(?s:```.*?```)",
+        r"`[^`\n]*`",
+        r"<[@#!][^>\s]*>",
+        r"<a?:\w+:\d+>",
+        r"<(?:https?|mailto):[^>\s]*>",
+        r"(?i:\b(?:https?://|www\.)\S+)",
+    )
+)
+_APOSTROPHES = r"['\x{2019}]+"  # don't -> dont, 80's -> 80s
+# Everything but letters and digits, and the HTML entities Slack escapes ``& < >`` into.
+_NOT_WORDS = r"(?:&(?:amp|lt|gt);|[^\p{L}\p{N}])+"
 
 
 def _emoji_pattern(names: tuple[str, ...]) -> str:
@@ -134,8 +151,18 @@ def _emoji_pattern(names: tuple[str, ...]) -> str:
 
 
 def _emoticon_pattern(faces: tuple[str, ...]) -> str:
-    alternatives = "|".join(re.escape(face) for face in sorted(faces, key=len, reverse=True))
-    return rf"(^|\s)(?:{alternatives})(\s|$)"
+    """Free-standing faces, as typed or HTML-escaped; a run of them counts once."""
+    forms = {form for face in faces for form in (face, html.escape(face, quote=False))}
+    face = "(?:" + "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)) + ")"
+    return rf"(^|\s){face}(?:\s+{face})*(\s|$)"
+
+
+def _word_pattern(emoticons: tuple[str, ...], emoji_names: tuple[str, ...]) -> str:
+    """One pattern for the emoticons and emoji that stand for one word."""
+    parts = ([_emoticon_pattern(emoticons)] if emoticons else []) + (
+        [_emoji_pattern(emoji_names)] if emoji_names else []
+    )
+    return "|".join(parts)
 
 
 @keras.saving.register_keras_serializable(package="sentibot")
@@ -160,33 +187,24 @@ class ChatNormalize(keras.layers.Layer):
         super().__init__(**kwargs)
         self.emoji_words = {k: list(v) for k, v in (emoji_words or EMOJI_WORDS).items()}
         self.emoticon_words = {k: list(v) for k, v in (emoticon_words or EMOTICON_WORDS).items()}
-        self._emoticons = [
-            (_emoticon_pattern(tuple(faces)), rf"\1 {word} \2")
-            for word, faces in self.emoticon_words.items()
-        ]
-        self._emoji = [
-            (_emoji_pattern(tuple(names)), f" {word} ") for word, names in self.emoji_words.items()
+        # One pass per word; unmatched groups rewrite to nothing, so emoji need no boundary.
+        self._words = [
+            (
+                _word_pattern(
+                    tuple(self.emoticon_words.get(word, ())), tuple(self.emoji_words.get(word, ()))
+                ),
+                rf"\1 {word} \2",
+            )
+            for word in sorted(set(self.emoji_words) | set(self.emoticon_words))
         ]
 
     def call(self, inputs: tf.Tensor) -> tf.Tensor:
-        text = tf.strings.regex_replace(inputs, r"(?i)<br\s*/?>", " ")
-        text = tf.strings.regex_replace(text, r"(?s)```.*?```", " ")  # code blocks
-        text = tf.strings.regex_replace(text, r"`[^`\n]*`", " ")  # inline code
-        text = tf.strings.regex_replace(text, r"<[@#!][^>\s]*>", " ")  # Slack/Discord mentions
-        text = tf.strings.regex_replace(text, r"<a?:\w+:\d+>", " ")  # Discord custom emoji
-        text = tf.strings.regex_replace(text, r"<(?:https?|mailto):[^>\s]*>", " ")  # Slack links
-        text = tf.strings.regex_replace(text, r"(?i)\b(?:https?://|www\.)\S+", " ")  # URLs
-        text = tf.strings.regex_replace(text, "&amp;", "&")
-        text = tf.strings.regex_replace(text, "&lt;", "<")
-        text = tf.strings.regex_replace(text, "&gt;", ">")
-        for pattern, rewrite in self._emoticons:  # twice: neighbours share a space
-            text = tf.strings.regex_replace(text, pattern, rewrite)
-            text = tf.strings.regex_replace(text, pattern, rewrite)
-        for pattern, rewrite in self._emoji:
+        text = tf.strings.regex_replace(inputs, _MARKUP, " ")
+        for pattern, rewrite in self._words:
             text = tf.strings.regex_replace(text, pattern, rewrite)
         text = tf.strings.lower(text, encoding="utf-8")
-        text = tf.strings.regex_replace(text, r"(\p{L})['\x{2019}](\p{L})", r"\1\2")  # don't
-        text = tf.strings.regex_replace(text, _WORD_OR_SPACE, " ")
+        text = tf.strings.regex_replace(text, _APOSTROPHES, "")
+        text = tf.strings.regex_replace(text, _NOT_WORDS, " ")
         return tf.strings.strip(text)
 
     def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple[int | None, ...]:
@@ -215,12 +233,12 @@ def prepare(text: str, max_chars: int = MAX_CHARS_DEFAULT) -> tuple[str, bool]:
     if text.isascii():  # no surrogates, already NFC: only length and control characters
         truncated = len(text) > max_chars
         safe = text[:max_chars] if truncated else text
-        return (safe if safe.isprintable() else _CONTROL.sub(" ", safe)), truncated
+        return (safe if safe.isprintable() else CONTROL_CHARS.sub(" ", safe)), truncated
     safe = text.encode("utf-8", "replace").decode("utf-8")
     truncated = len(safe) > max_chars
     if truncated:
         safe = safe[:max_chars]
-    safe = _CONTROL.sub(" ", unicodedata.normalize("NFC", safe))
+    safe = CONTROL_CHARS.sub(" ", unicodedata.normalize("NFC", safe))
     return safe, truncated
 
 

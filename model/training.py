@@ -11,6 +11,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from model import naive_bayes
 from model.architectures import Network, build_network
 from model.config import ModelConfig, TrainConfig
 from model.data import Split
@@ -150,6 +151,7 @@ def fit(
     batches = vector_dataset(
         network, normalized, train.labels, train_config.batch_size, shuffle_seed=seed
     )
+    naive_bayes.prime(network.core, batches)  # nblr: feature weights from the training rows
     held_out = vector_dataset(
         network, normalize_texts(validation.texts), validation.labels, train_config.batch_size
     )

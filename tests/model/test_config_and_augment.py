@@ -76,9 +76,22 @@ def test_augment_adds_rows_only_when_enabled(fixture_reviews):
     assert len(augment(fixture_reviews, off)) == len(fixture_reviews)
     on = DataConfig(sentence_augment=True, sentence_max_per_review=2, lexicon_augment=False)
     assert len(fixture_reviews) < len(augment(fixture_reviews, on)) <= 3 * len(fixture_reviews)
-    lexicon = DataConfig(sentence_augment=False, lexicon_augment=True, lexicon_repeat=2)
-    assert len(augment(fixture_reviews, lexicon)) == len(fixture_reviews) + 2 * len(
-        lexicon_rows(1.0)
+    for negations in (False, True):
+        lexicon = DataConfig(
+            sentence_augment=False,
+            lexicon_augment=True,
+            lexicon_repeat=2,
+            lexicon_negations=negations,
+        )
+        expected = len(fixture_reviews) + 2 * len(lexicon_rows(1.0, negations=negations))
+        assert len(augment(fixture_reviews, lexicon)) == expected
+    negated = lexicon_rows(1.0, negations=True)
+    labels = dict(zip(negated.texts, negated.labels.tolist(), strict=True))
+    assert (labels["good"], labels["not good"], labels["awful"], labels["not awful"]) == (
+        1,
+        0,
+        0,
+        1,
     )
 
 

@@ -28,6 +28,11 @@ from model.text import EMOJI_WORDS, EMOTICON_WORDS, normalize
         ("great 😡", "great awful"),
         ("meh :) :(", "meh great disappointing"),
         ("thanks!👍👍", "thanks great great"),
+        ("thanks :) :) :)", "thanks great"),  # a run of one face counts once
+        ("&lt;3 it", "love it"),  # Slack escapes < > & in message text
+        ("&gt;:( no", "awful no"),
+        ("salt &amp; pepper", "salt pepper"),
+        ("the 80's, don't", "the 80s dont"),
     ],
 )
 def test_emoji_and_emoticons_become_words(text: str, expected: str) -> None:

@@ -17,7 +17,7 @@ from model.config import BUNDLED_MODEL_DIR, ScoringConfig
 from model.language import LanguageFilter, english_graph_check
 from model.service import SHARD_MIN, Scorer
 from model.serving_graph import vocabulary
-from model.text import _CONTROL, normalize, prepare
+from model.text import CONTROL_CHARS, normalize, prepare
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "benchmarks" / "data"
@@ -58,8 +58,23 @@ def test_prepare_ascii_shortcut_matches_the_general_path() -> None:
     for text in ["ok", "a\x00b\x7fc\td\ne", "x" * 50, "a\x1bb", "tab\there"]:
         for limit in (3, 4000):
             general = text.encode("utf-8", "replace").decode("utf-8")[:limit]
-            expected = _CONTROL.sub(" ", unicodedata.normalize("NFC", general))
+            expected = CONTROL_CHARS.sub(" ", unicodedata.normalize("NFC", general))
             assert prepare(text, limit) == (expected, len(text) > limit)
+
+
+@pytest.mark.parametrize(
+    "odd",
+    ["", "a\x1bb", "nel\x85here", "line\u2028sep", "bad \ud800 half", "cafe\u0301", "x" * 41],
+)
+def test_batch_shortcut_matches_prepare_per_text(odd: str) -> None:
+    from model.service import _prepare_all
+
+    clean = ["naïve café was great", "great 👍 :)", "ok\tthanks\nteam", "DAS IST GUT"]
+    for texts in (clean, [*clean, odd], [odd, *clean]):
+        expected = [prepare(text, 40) for text in texts]
+        prepared, truncated = _prepare_all(texts, 40)
+        assert prepared == [text for text, _ in expected]
+        assert truncated == [i for i, (_, cut) in enumerate(expected) if cut]
 
 
 def test_foreign_messages_are_caught_with_and_without_the_vocabulary(

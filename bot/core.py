@@ -10,10 +10,9 @@ the synchronous repository, which is only ever called through ``asyncio.to_threa
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.messages import ChatMessage, Command, Reply
@@ -113,16 +112,14 @@ class SentimentBot:
         """Wait until every message taken so far has been scored and handed to the writer."""
         await self._idle.wait()
 
-    @contextlib.contextmanager
-    def _tracked(self) -> Iterator[None]:
+    def _taken(self) -> None:
         self._inflight += 1
         self._idle.clear()
-        try:
-            yield
-        finally:
-            self._inflight -= 1
-            if self._inflight == 0:
-                self._idle.set()
+
+    def _done(self) -> None:
+        self._inflight -= 1
+        if self._inflight == 0:
+            self._idle.set()
 
     # -- Handler ------------------------------------------------------------------------------
 
@@ -184,20 +181,27 @@ class SentimentBot:
         if message.author.is_bot:
             self.stats["ignored_bot"] += 1
             return
-        with self._tracked():
+        self._taken()  # (not a context manager: this runs for every message)
+        try:
             self.stats[kind] += 1
-            if await self.privacy.blocked(message.platform, message.channel, message.author.id):
+            where = (message.platform, message.channel, message.author.id)
+            blocked = self.privacy.cached(*where)  # no await on the hot path when cached
+            if blocked is None:
+                blocked = await self.privacy.blocked(*where)
+            if blocked:
                 self.stats["ignored_opted_out"] += 1
                 return
             try:
-                score = await self.score(message.text)
+                score = await self.batcher.score(
+                    message.text[: self.settings.scoring.max_chars + 1]
+                )
             except Exception as exc:  # stored as unscored, so the message is not lost
                 self.stats["errors"] += 1
                 logger.error("scoring failed for message %s: %s", message.message_id, exc)
                 version = str(getattr(self.scorer, "version", "") or "")
                 score = Score(None, Label.UNSCORED, version, "error")
             # An opt-out may have landed while this message was being scored.
-            if self.privacy.blocked_now(message.platform, message.channel, message.author.id):
+            if self.privacy.blocked_now(*where):
                 self.stats["ignored_opted_out"] += 1
                 return
             scored = ScoredMessage(
@@ -215,6 +219,8 @@ class SentimentBot:
             )
             self.recent.remember(scored)
             await self._submit(scored)
+        finally:
+            self._done()
 
     async def _submit(self, scored: ScoredMessage) -> None:
         """Hand ``scored`` to the writer, waiting while its buffer is full (nothing is dropped)."""

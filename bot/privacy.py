@@ -68,6 +68,15 @@ class PrivacyFilter:
         channel_out = bool(settings and settings.opted_out)
         return channel_out, self.repository.is_user_opted_out(platform, user_id)
 
+    def cached(self, platform: str, channel: str, user_id: str) -> bool | None:
+        """The answer of ``blocked`` when both halves are cached and fresh, else ``None``."""
+        now = self._clock()
+        channel_hit = self._cache.get(("c", platform, channel))
+        user_hit = self._cache.get(("u", platform, user_id))
+        if channel_hit is None or user_hit is None or now >= channel_hit[1] or now >= user_hit[1]:
+            return None
+        return channel_hit[0] or user_hit[0]
+
     async def blocked(self, platform: str, channel: str, user_id: str) -> bool:
         """Whether a message by ``user_id`` in ``channel`` must not be stored."""
         ckey, ukey = ("c", platform, channel), ("u", platform, user_id)

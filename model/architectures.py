@@ -7,23 +7,23 @@ is the end-to-end one, raw strings in, probability out::
 
     string -> ChatNormalize -> TextVectorization -> core -> P(positive)
 
-``sequential`` is the seed lab's network with the Sequential API; the others use the
-functional API (``keras.Input`` / ``keras.Model``). ``nblr`` is NBSVM's naive-Bayes-weighted
-n-gram model with a logistic loss (``model.naive_bayes``).
+The cores are in ``model.cores``: ``sequential`` is the seed lab's network with the
+Sequential API; the others use the functional API (``keras.Input`` / ``keras.Model``).
+``nblr`` is NBSVM's naive-Bayes-weighted n-gram model with a logistic loss
+(``model.naive_bayes``).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import keras
 import tensorflow as tf
 
 from model.config import Architecture, ModelConfig, TrainConfig
+from model.cores import CORES
 from model.lexicon import LexiconFeatures
-from model.naive_bayes import NaiveBayesScale
 from model.text import ChatNormalize
 
 logger = logging.getLogger(__name__)
@@ -76,92 +76,6 @@ def build_vectorizer(config: ModelConfig) -> keras.layers.TextVectorization:
         output_sequence_length=config.sequence_length,
         name="vectorize",
     )
-
-
-def _sequential_core(config: ModelConfig, vocab: int) -> keras.Sequential:
-    return keras.Sequential(
-        [
-            keras.Input(shape=(config.sequence_length,), dtype="int64"),
-            keras.layers.Embedding(vocab, config.embedding_dim),
-            keras.layers.Flatten(),
-            keras.layers.Dense(config.hidden_units, activation="relu"),
-            *([keras.layers.Dropout(config.dropout)] if config.dropout else []),
-            keras.layers.Dense(config.hidden_units, activation="relu"),
-            keras.layers.Dense(1, activation="sigmoid"),
-        ],
-        name="sequential_core",
-    )
-
-
-def _head(x: keras.KerasTensor, config: ModelConfig) -> keras.KerasTensor:
-    if config.hidden_units:
-        x = keras.layers.Dense(config.hidden_units, activation="relu")(x)
-        x = keras.layers.Dropout(config.dropout)(x)
-    return keras.layers.Dense(1, activation="sigmoid")(x)
-
-
-def _embedded(config: ModelConfig, vocab: int, mask: bool = False):
-    inputs = keras.Input(shape=(config.sequence_length,), dtype="int64", name="tokens")
-    x = keras.layers.Embedding(vocab, config.embedding_dim, mask_zero=mask)(inputs)
-    return inputs, x
-
-
-def _mlp_core(config: ModelConfig, vocab: int) -> keras.Model:
-    inputs, x = _embedded(config, vocab)
-    x = keras.layers.GlobalAveragePooling1D()(x)
-    x = keras.layers.Dropout(config.dropout)(x)
-    return keras.Model(inputs, _head(x, config), name="mlp_core")
-
-
-def _cnn_core(config: ModelConfig, vocab: int) -> keras.Model:
-    inputs, x = _embedded(config, vocab)
-    x = keras.layers.Dropout(config.dropout)(x)
-    x = keras.layers.Conv1D(config.conv_filters, config.kernel_size, activation="relu")(x)
-    x = keras.layers.GlobalMaxPooling1D()(x)
-    return keras.Model(inputs, _head(x, config), name="cnn_core")
-
-
-def _lstm_core(config: ModelConfig, vocab: int) -> keras.Model:
-    inputs, x = _embedded(config, vocab, mask=True)
-    recurrent = keras.layers.LSTM(config.lstm_units)
-    x = keras.layers.Bidirectional(recurrent)(x) if config.bidirectional else recurrent(x)
-    x = keras.layers.Dropout(config.dropout)(x)
-    return keras.Model(inputs, _head(x, config), name="lstm_core")
-
-
-def _bigram_core(config: ModelConfig, vocab: int) -> keras.Model:
-    sparse = config.output_mode != "tf_idf"
-    ngrams = keras.Input(shape=(vocab,), sparse=sparse, name="ngrams")
-    x = ngrams if sparse else keras.layers.Dropout(config.dropout)(ngrams)
-    if not config.lexicon_feature:
-        return keras.Model(ngrams, _head(x, config), name="bigram_core")
-    # The lexicon scores join after the hidden layer, so the output weighs them directly.
-    lexicon = keras.Input(shape=(3,), name="lexicon")
-    if config.hidden_units:
-        x = keras.layers.Dense(config.hidden_units, activation="relu")(x)
-        x = keras.layers.Dropout(config.dropout)(x)
-    x = keras.layers.Concatenate()([x, lexicon])
-    output = keras.layers.Dense(1, activation="sigmoid")(x)
-    return keras.Model([ngrams, lexicon], output, name="bigram_lexicon_core")
-
-
-def _nblr_core(config: ModelConfig, vocab: int) -> keras.Model:
-    sparse = config.output_mode != "tf_idf"
-    ngrams = keras.Input(shape=(vocab,), sparse=sparse, name="ngrams")
-    x = NaiveBayesScale(vocab, name="naive_bayes")(ngrams)  # set by naive_bayes.prime
-    regularizer = keras.regularizers.L2(config.l2) if config.l2 else None
-    output = keras.layers.Dense(1, activation="sigmoid", kernel_regularizer=regularizer)(x)
-    return keras.Model(ngrams, output, name="nblr_core")
-
-
-CORES: dict[str, Callable[[ModelConfig, int], keras.Model]] = {
-    "sequential": _sequential_core,
-    "mlp": _mlp_core,
-    "cnn": _cnn_core,
-    "lstm": _lstm_core,
-    "bigram": _bigram_core,
-    "nblr": _nblr_core,
-}
 
 
 def _optimizer(train: TrainConfig, steps_per_epoch: int) -> keras.optimizers.Optimizer:

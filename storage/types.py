@@ -39,6 +39,22 @@ class ScoredMessage:
     def key(self) -> MessageKey:
         return MessageKey(self.platform, self.channel, self.message_id)
 
+    def without_text(self) -> ScoredMessage:
+        """This message with ``text`` dropped (what is stored when ``store_text`` is off)."""
+        return ScoredMessage(
+            self.platform,
+            self.workspace,
+            self.channel,
+            self.message_id,
+            self.author_id,
+            self.created_at,
+            self.score,
+            self.label,
+            self.model_version,
+            None,
+            self.reason,
+        )  # fmt: skip  (positional: several times faster than dataclasses.replace)
+
 
 @dataclass(frozen=True, slots=True)
 class Feedback:

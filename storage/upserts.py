@@ -7,13 +7,15 @@ rescore; created time and author stay). They return the number of messages writt
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, select, text
 from sqlalchemy.dialects import sqlite
 
-from storage.tables import ChannelRow, MessageRow, OptedOutUserRow
+from storage.tables import ChannelRow, MessageRow, OptedOutUserRow, UTCDateTime
 from storage.types import ScoredMessage
 
 M = MessageRow
@@ -33,14 +35,14 @@ COLUMNS = (
 UPDATED_ON_CONFLICT = ("score", "label", "model_version", "text", "reason")
 PG_TYPES = ("varchar",) * 5 + ("timestamptz", "float8") + ("varchar",) * 4
 
-# PostgreSQL: the whole batch as 11 arrays in one statement (one round trip, one cached plan,
-# one run of the statement-level rollup trigger); the opt-out filter runs in the same statement,
-# so an opt-out committed by another instance is honoured without a race.
-_ARRAYS = ", ".join(f"CAST(:{c} AS {t}[])" for c, t in zip(COLUMNS, PG_TYPES, strict=True))
+# PostgreSQL: the whole batch as one JSON array of rows in one statement (one round trip, one
+# cached plan, one run of the statement-level rollup trigger; the server parses the JSON, so the
+# writer thread does not spend the GIL on per-value adaptation); the opt-out filter runs in the
+# same statement, so an opt-out committed by another instance is honoured without a race.
+_RECORD = ", ".join(f"{c} {t}" for c, t in zip(COLUMNS, PG_TYPES, strict=True))
 POSTGRES_UPSERT = text(
     f"INSERT INTO scored_messages ({', '.join(COLUMNS)}) "
-    f"SELECT b.* FROM unnest({_ARRAYS}) "
-    f"AS b({', '.join(COLUMNS)}) "
+    f"SELECT b.* FROM json_to_recordset(CAST(:rows AS json)) AS b({_RECORD}) "
     "WHERE NOT EXISTS (SELECT 1 FROM opted_out_users u "
     "WHERE u.platform = b.platform AND u.user_id = b.author_id) "
     "AND NOT EXISTS (SELECT 1 FROM channels c "
@@ -84,30 +86,41 @@ def _row(msg: ScoredMessage) -> dict[str, Any]:
 
 
 def postgres_upsert(conn: Connection, messages: Sequence[ScoredMessage]) -> int:
-    """Write a batch to PostgreSQL with one ``INSERT .. SELECT unnest(..) ON CONFLICT``."""
+    """Write a batch to PostgreSQL with one ``INSERT .. SELECT json_to_recordset(..)``."""
     rows = [_row(m) for m in _latest(messages)]
     if not rows:
         return 0
-    for value in (r["created_at"] for r in rows):
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value.isoformat()} given; use a timezone-aware one")
-    arrays = {c: [r[c] for r in rows] for c in COLUMNS}
-    return conn.execute(POSTGRES_UPSERT, arrays).rowcount
+    for row in rows:
+        created: datetime = row["created_at"]
+        if created.tzinfo is None:
+            raise ValueError(
+                f"naive datetime {created.isoformat()} given; use a timezone-aware one"
+            )
+        row["created_at"] = created.isoformat()
+    return conn.execute(POSTGRES_UPSERT, {"rows": json.dumps(rows, ensure_ascii=False)}).rowcount
 
 
-def _sqlite_statement() -> Any:
-    stmt = sqlite.insert(MessageRow)
-    return stmt.on_conflict_do_update(
-        index_elements=[M.platform, M.channel, M.message_id],
-        set_={name: stmt.excluded[name] for name in UPDATED_ON_CONFLICT},
-    )
+# SQLite: the whole batch as one JSON array in one statement, so the driver steps once per
+# batch (an ``executemany`` steps once per row and takes the GIL back after each step, which
+# stalls behind a busy event loop).
+_JSON_COLUMNS = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(COLUMNS)))
+SQLITE_UPSERT = text(
+    f"INSERT INTO scored_messages ({', '.join(COLUMNS)}) "
+    f"SELECT {_JSON_COLUMNS} FROM json_each(:rows) WHERE true "  # WHERE: SQLite's upsert syntax
+    "ON CONFLICT (platform, channel, message_id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in UPDATED_ON_CONFLICT)
+)
+_SQLITE_TIME = UTCDateTime().bind_processor(sqlite.dialect())
 
 
-SQLITE_UPSERT = _sqlite_statement()
+def _sqlite_row(msg: ScoredMessage) -> list[Any]:
+    row = _row(msg)
+    row["created_at"] = _SQLITE_TIME(row["created_at"])
+    return [row[c] for c in COLUMNS]
 
 
 def sqlite_upsert(conn: Connection, messages: Sequence[ScoredMessage]) -> int:
-    """Write a batch to SQLite with ``executemany`` of ``INSERT .. ON CONFLICT DO UPDATE``.
+    """Write a batch to SQLite with one ``INSERT .. SELECT json_each(..) ON CONFLICT``.
 
     SQLite has one writer at a time, so filtering opt-outs first in the same transaction is
     exact.
@@ -128,11 +141,11 @@ def sqlite_upsert(conn: Connection, messages: Sequence[ScoredMessage]) -> int:
     blocked_users = {(r.platform, r.user_id) for r in users}
     blocked_channels = {(r.platform, r.channel) for r in channels}
     rows = [
-        _row(m)
+        _sqlite_row(m)
         for m in latest
         if (m.platform, m.author_id) not in blocked_users
         and (m.platform, m.channel) not in blocked_channels
     ]
     if rows:
-        conn.execute(SQLITE_UPSERT, rows)
+        conn.execute(SQLITE_UPSERT, {"rows": json.dumps(rows, ensure_ascii=False)})
     return len(rows)

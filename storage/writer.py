@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
 
 from storage.buffer import WriteBuffer
@@ -112,7 +111,7 @@ class MessageWriter:
         if not self._buffer.admit():
             return False
         if msg.text is not None and not self.store_text:
-            msg = dataclasses.replace(msg, text=None)
+            msg = msg.without_text()
         self._buffer.append(msg)
         self._accepted += 1
         if len(self._buffer) >= self.batch_size:

@@ -99,6 +99,22 @@ def test_unscored_and_hostile_text_is_stored(repo: SqlRepository) -> None:
     assert stored["empty"].score is None and stored["empty"].reason == "empty"
 
 
+def test_scores_and_times_round_trip_exactly_through_the_batch(repo: SqlRepository) -> None:
+    # Batches travel as one JSON document; floats and microseconds must survive it exactly.
+    scores = [0.1, 1 / 3, 0.123456789012345678, 2**-40, 1 - 2**-53, 0.0, 1.0, 5e-324]
+    at = [timedelta(microseconds=7 * i + 1) for i in range(len(scores))]
+    batch = [message(i, s, at=t) for i, (s, t) in enumerate(zip(scores, at, strict=True))]
+    repo.upsert_messages(batch)
+    stored = {int(r.message_id): r for r in rows(repo)}
+    assert [stored[i].score for i in range(len(scores))] == scores
+    assert [stored[i].created_at for i in range(len(scores))] == [T0 + t for t in at]
+
+
+def test_without_text_keeps_everything_else() -> None:
+    full = message(1, 0.25, text="secret")
+    assert full.without_text() == dataclasses.replace(full, text=None)
+
+
 def test_naive_datetime_is_refused(repo: SqlRepository) -> None:
     naive = dataclasses.replace(message(1), created_at=datetime(2026, 1, 1))
     with pytest.raises((ValueError, sa.exc.StatementError), match="timezone-aware"):

@@ -16,6 +16,7 @@ from storage.errors import UnsupportedDatabaseURL
 logger = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+SQLITE_CACHE_KIB = 65536  # per connection; the default 2 MiB makes writes slow down as tables grow
 POSTGRES_CONNECT_TIMEOUT_S = 5
 EXPECTED = "sqlite:///PATH or postgresql+psycopg://USER@HOST/DATABASE"
 
@@ -44,6 +45,8 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints; safe with WAL
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+        cursor.execute("PRAGMA temp_store=MEMORY")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     finally:
         cursor.close()

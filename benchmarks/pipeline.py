@@ -16,7 +16,8 @@ drain. Every row is checked to be stored. Target: >= 10,000 messages/s on each d
 Usage (from the repository root)::
 
     python benchmarks/pipeline.py [--seconds 60] [--db sqlite,postgres] [--postgres-url URL]
-        [--path full,storage] [--waves 1] [--batch-size 500] [--channels 20] [--edits 0.05]
+        [--path full,storage] [--waves 1] [--batch-size 500] [--write-batch 2000]
+        [--channels 20] [--edits 0.05]
 
 PostgreSQL uses ``--postgres-url`` or ``SENTIBOT_TEST_POSTGRES_URL`` and works in a throwaway
 schema that is dropped afterwards.
@@ -39,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import sqlalchemy as sa  # noqa: E402
 from bench_db import temporary_database  # noqa: E402
 
+from storage.config import StorageConfig  # noqa: E402
 from storage.database import Database  # noqa: E402
 from storage.types import ScoredMessage  # noqa: E402
 from storage.writer import MessageWriter  # noqa: E402
@@ -89,7 +91,7 @@ async def run(kind: str, args: argparse.Namespace) -> None:
     with temporary_database(kind, args.postgres_url) as url, Database(url) as db:
         writer = MessageWriter(
             db.repository,
-            batch_size=args.batch_size,
+            batch_size=args.write_batch,
             flush_interval_ms=200,
             buffer_limit=args.buffer_limit,
             retry_max_s=5,
@@ -131,7 +133,7 @@ async def run_full(kind: str, args: argparse.Namespace) -> None:
     rng = random.Random(3)
     with temporary_database(kind, args.postgres_url) as url:
         settings = load_settings()
-        storage = settings.storage.model_copy(update={"url": url, "batch_size": args.batch_size})
+        storage = settings.storage.model_copy(update={"url": url, "batch_size": args.write_batch})
         settings = settings.model_copy(update={"storage": storage})
         app = build_app(settings, adapter=FakeAdapter("slack", "T1"), scheduler_factory=None,
                         retrainer_factory=None)  # fmt: skip
@@ -190,7 +192,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--db", default="sqlite,postgres")
     parser.add_argument("--postgres-url", default=os.environ.get("SENTIBOT_TEST_POSTGRES_URL", ""))
-    parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--batch-size", type=int, default=500, help="messages sent at once")
+    parser.add_argument(
+        "--write-batch", type=int, default=StorageConfig().batch_size, help="[storage] batch_size"
+    )
     parser.add_argument("--buffer-limit", type=int, default=100_000)
     parser.add_argument("--channels", type=int, default=20)
     parser.add_argument("--edits", type=float, default=0.05, help="share of re-sent (edited) ids")
@@ -200,7 +205,8 @@ def main() -> None:
     for path in args.path.split(","):
         what = "raw text, scored by the shipped model" if path == "full" else "scoring excluded"
         print(
-            f"pipeline {path}: {args.seconds:.0f} s per database, batch {args.batch_size}, {what}"
+            f"pipeline {path}: {args.seconds:.0f} s per database, {args.batch_size} messages "
+            f"sent at once, writes of {args.write_batch}, {what}"
         )
         for kind in args.db.split(","):
             if kind == "postgres" and not args.postgres_url:

@@ -11,7 +11,7 @@ class StorageConfig(Section):
     """Database location and write batching."""
 
     url: str = "sqlite:///var/sentibot.db"
-    batch_size: int = Field(500, ge=1)
+    batch_size: int = Field(2000, ge=1)  # messages per write (benchmarks/pipeline.py)
     flush_interval_ms: float = Field(200.0, ge=0.0)
     buffer_limit: int = Field(100_000, ge=1)
     retry_max_s: float = Field(30.0, gt=0.0)

@@ -7,7 +7,7 @@ on long reviews: 91.2% on IMDB with bigrams, about 91.9% with trigrams (Mesnil e
 
     multi-hot 1-3-grams -> NaiveBayesScale (r, fixed) -> Dense(1, sigmoid, L2)
 
-``r`` is computed once from the training rows before fitting (``fit_log_count_ratio``) and
+``r`` is computed once from the training rows before fitting (``prime``, ``log_count_ratio``) and
 stored as a non-trainable weight, so the saved ``.keras`` model carries it.
 """
 

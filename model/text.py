@@ -74,6 +74,9 @@ def _word_pattern(emoticons: tuple[str, ...], emoji_names: tuple[str, ...]) -> s
 class ChatNormalize(keras.layers.Layer):
     """Normalise raw chat or review strings into space-separated lower-case words.
 
+    Nine string passes per batch (markup, one per replacement word, lower case, apostrophes,
+    everything else that is not a letter or digit, strip): it runs on every scored message.
+
     Parameters
     ----------
     emoji_words, emoticon_words

@@ -7,6 +7,10 @@ import asyncio
 import logging
 import os
 import sys
+import threading
+import time
+from collections.abc import Coroutine
+from typing import Any
 
 from bot.config import load_settings
 
@@ -14,6 +18,7 @@ logger = logging.getLogger(__name__)
 
 ADAPTERS = ("auto", "shell", "slack", "discord")
 EXIT_STARTUP = 2
+EXIT_GRACE_S = 5.0  # after the app's shutdown, for worker threads to finish their call
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -52,4 +57,53 @@ def run(args: argparse.Namespace) -> int:
     except StartupError as exc:
         print(f"sentibot: {exc}", file=sys.stderr)
         return EXIT_STARTUP
-    return asyncio.run(app.run())
+    status = _run_loop(app.run())
+    _exit_if_threads_hang(status)
+    return status
+
+
+def _run_loop(main: Coroutine[Any, Any, int]) -> int:
+    """``asyncio.run`` without its unbounded wait for the default executor's threads.
+
+    The app's own shutdown is bounded (``[ops] shutdown_timeout_s``); a worker thread still
+    inside a database or model call after it must not keep the process alive.
+    """
+    loop = asyncio.new_event_loop()
+    try:
+        asyncio.set_event_loop(loop)
+        return loop.run_until_complete(main)
+    finally:
+        try:
+            _cancel_remaining(loop)
+            loop.run_until_complete(loop.shutdown_asyncgens())
+        finally:
+            asyncio.set_event_loop(None)
+            loop.close()  # the default executor is shut down without waiting
+
+
+def _cancel_remaining(loop: asyncio.AbstractEventLoop) -> None:
+    tasks = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+
+
+def _exit_if_threads_hang(status: int, grace_s: float = EXIT_GRACE_S) -> None:
+    """Exit now with ``status`` when worker threads are still busy after ``grace_s``.
+
+    Python joins every executor thread at exit, so one stuck call (a database that stopped
+    answering) would hang the process after a finished shutdown; the logs say which.
+    """
+    deadline = time.monotonic() + grace_s
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join(max(0.0, deadline - time.monotonic()))
+    busy = [t.name for t in threading.enumerate() if t.is_alive() and not t.daemon]
+    busy = [name for name in busy if name != threading.current_thread().name]
+    if busy:
+        logger.error("exiting with %d thread(s) still busy: %s", len(busy), ", ".join(busy))
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status or 1)

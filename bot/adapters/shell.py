@@ -98,6 +98,8 @@ class ShellAdapter(Adapter):
         self._ids = itertools.count(1)
         self._stopping = False
         self._lock = threading.Lock()
+        self._handover: list[object] = []  # read by the reader thread, not yet on the loop
+        self._handover_scheduled = False
         self._slots = threading.Semaphore(MAX_BUFFERED)
         self._queue: asyncio.Queue[object] = asyncio.Queue()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -158,9 +160,25 @@ class ShellAdapter(Adapter):
         self._enqueue_eof()
 
     def _put(self, item: object) -> None:
+        """Hand ``item`` to the loop (called with ``self._lock`` held).
+
+        Lines are handed over in bunches: one ``call_soon_threadsafe`` per bunch, not per line.
+        Each call writes a byte to the loop's self-pipe, which is also where a signal is
+        delivered; a flood of lines filled it and a SIGTERM was lost.
+        """
         assert self._loop is not None
-        with contextlib.suppress(RuntimeError):  # the loop is already closed
-            self._loop.call_soon_threadsafe(self._queue.put_nowait, item)
+        self._handover.append(item)
+        if not self._handover_scheduled:
+            self._handover_scheduled = True
+            with contextlib.suppress(RuntimeError):  # the loop is already closed
+                self._loop.call_soon_threadsafe(self._take_handover)
+
+    def _take_handover(self) -> None:
+        with self._lock:
+            items, self._handover = self._handover, []
+            self._handover_scheduled = False
+        for item in items:
+            self._queue.put_nowait(item)
 
     def _enqueue_eof(self) -> None:
         with self._lock:

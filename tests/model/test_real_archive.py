@@ -5,13 +5,14 @@ import pytest
 from model.config import DataConfig, ModelConfig, TrainConfig
 from model.pipeline import run_training
 from tests.conftest import REAL_ARCHIVE
+from tests.postgres import skip_or_fail
 
 pytestmark = pytest.mark.slow
 
 
 def test_bigram_on_real_archive_is_well_above_chance(tmp_path):
     if not REAL_ARCHIVE.is_file():
-        pytest.skip(f"real IMDB archive not found at {REAL_ARCHIVE}")
+        skip_or_fail(f"real IMDB archive not found at {REAL_ARCHIVE}")
     from model.artifact import load_artifact
 
     data = DataConfig(archive=str(REAL_ARCHIVE), cache_dir=tmp_path / "cache",

@@ -39,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import sqlalchemy as sa  # noqa: E402
 from bench_db import temporary_database  # noqa: E402
+from scoring import load_messages  # noqa: E402  (the same chat and sentence sets)
 
 from storage.config import StorageConfig  # noqa: E402
 from storage.database import Database  # noqa: E402
@@ -111,17 +112,6 @@ async def run(kind: str, args: argparse.Namespace) -> None:
         )
 
 
-def chat_texts() -> list[str]:
-    """The benchmark's English messages (chat and single review sentences)."""
-    data = Path(__file__).resolve().parent / "data"
-    texts = []
-    for name in ("chat_messages.tsv", "imdb_test_sentences.tsv"):
-        for line in (data / name).read_text(encoding="utf-8").splitlines():
-            if line.strip() and not line.startswith("#"):
-                texts.append(line.rsplit("\t", 1)[0])
-    return texts
-
-
 async def run_full(kind: str, args: argparse.Namespace) -> None:
     """Raw text through ``SentimentBot.on_message``: opt-out check, scoring, storage."""
     from bot.adapters.fake import FakeAdapter
@@ -129,7 +119,7 @@ async def run_full(kind: str, args: argparse.Namespace) -> None:
     from bot.config import load_settings
     from bot.messages import ChatMessage, Person
 
-    texts = chat_texts()
+    texts = load_messages()
     rng = random.Random(3)
     with temporary_database(kind, args.postgres_url) as url:
         settings = load_settings()

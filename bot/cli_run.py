@@ -96,11 +96,12 @@ def _exit_if_threads_hang(status: int, grace_s: float = EXIT_GRACE_S) -> None:
     answering) would hang the process after a finished shutdown; the logs say which.
     """
     deadline = time.monotonic() + grace_s
-    for thread in threading.enumerate():
-        if thread is not threading.current_thread() and not thread.daemon:
-            thread.join(max(0.0, deadline - time.monotonic()))
-    busy = [t.name for t in threading.enumerate() if t.is_alive() and not t.daemon]
-    busy = [name for name in busy if name != threading.current_thread().name]
+    workers = [
+        t for t in threading.enumerate() if t is not threading.current_thread() and not t.daemon
+    ]
+    for thread in workers:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    busy = [thread.name for thread in workers if thread.is_alive()]
     if busy:
         logger.error("exiting with %d thread(s) still busy: %s", len(busy), ", ".join(busy))
         logging.shutdown()

@@ -12,7 +12,7 @@ class StorageConfig(Section):
 
     url: str = "sqlite:///var/sentibot.db"
     batch_size: int = Field(2000, ge=1)  # messages per write (benchmarks/pipeline.py)
-    flush_interval_ms: float = Field(200.0, ge=0.0)
+    flush_interval_ms: float = Field(200.0, ge=0.0, allow_inf_nan=False)
     buffer_limit: int = Field(100_000, ge=1)
     retry_max_s: float = Field(30.0, gt=0.0)
 

@@ -40,8 +40,13 @@ class HasConnection(Protocol):
 
 
 def _error_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0][:200]}" if text else type(exc).__name__
+    """What ``/healthz`` shows of a failure: the exception's type only.
+
+    Anyone who reaches the port reads ``/healthz``; a driver's message names the database's user,
+    host and name (and a URL may carry more), so the text stays out of the body. The operator
+    finds the full error in the bot's own log, where the failing call logs it.
+    """
+    return type(exc).__name__
 
 
 async def _ping(ping: Callable[[], object]) -> str | None:
@@ -119,7 +124,7 @@ class Health:
         except TimeoutError:
             return CheckResult(False, {"error": f"timed out after {self.timeout_s:g} s"})
         except Exception as exc:
-            logger.warning("health check %s failed: %s", name, _error_line(exc))
+            logger.debug("health check %s raised %s", name, _error_line(exc))
             return CheckResult(False, {"error": _error_line(exc)})
 
     async def run(self) -> tuple[bool, dict[str, Any]]:

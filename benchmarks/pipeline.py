@@ -117,7 +117,7 @@ async def run_full(kind: str, args: argparse.Namespace) -> None:
     from bot.adapters.fake import FakeAdapter
     from bot.bootstrap import build_app
     from bot.config import load_settings
-    from bot.messages import ChatMessage, Person
+    from bot.core.messages import ChatMessage, Person
 
     texts = load_messages()
     rng = random.Random(3)

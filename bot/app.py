@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from bot.adapter import Adapter
     from bot.config import Settings
-    from bot.core import SentimentBot
+    from bot.core.bot import SentimentBot
+    from bot.core.ports import Adapter
 
 logger = logging.getLogger(__name__)
 

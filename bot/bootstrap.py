@@ -14,13 +14,14 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from bot.adapter import Adapter
 from bot.app import App
 from bot.config import Secrets, Settings
-from bot.core import SentimentBot
-from bot.retrain import RetrainManager
-from bot.scheduler import ReportScheduler
-from bot.startup import StartupError, build_adapter, load_scorer, open_storage
+from bot.core.bot import SentimentBot
+from bot.core.ports import Adapter
+from bot.errors import StartupError
+from bot.factories import build_adapter, load_scorer, open_storage
+from bot.reports.scheduler import ReportScheduler
+from bot.retrain.manager import RetrainManager
 
 __all__ = ["StartupError", "build_app", "default_retrainer", "default_scheduler"]
 
@@ -37,7 +38,7 @@ def default_scheduler(
     retrainer: Any,
     scorer: Any = None,
 ) -> Any:
-    """The report scheduler (``bot.scheduler``)."""
+    """The report scheduler (``bot.reports.scheduler``)."""
     sync = getattr(retrainer, "sync_active_model", None)
     return ReportScheduler(settings, repository, adapters, model_sync=sync, scorer=scorer)
 
@@ -45,7 +46,7 @@ def default_scheduler(
 def default_retrainer(
     settings: Settings, scorer: Any, repository: Any, config_path: Path | None = None
 ) -> Any:
-    """The admin retrain manager (``bot.retrain``).
+    """The admin retrain manager (``bot.retrain.manager``).
 
     ``config_path`` is handed to the training process so it reads the same configuration.
     """

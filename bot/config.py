@@ -20,7 +20,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from bot.crontab import validate_cron
+from bot.reports.crontab import validate_cron
 from model.config import DataConfig, ModelConfig, ScoringConfig, Section, TrainConfig
 from storage.config import PrivacyConfig, StorageConfig
 

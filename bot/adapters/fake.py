@@ -11,8 +11,8 @@ import itertools
 import logging
 from datetime import UTC, datetime
 
-from bot.adapter import Adapter, Handler
-from bot.messages import ChatMessage, Command, Person, Reply
+from bot.core.messages import ChatMessage, Command, Person, Reply
+from bot.core.ports import Adapter, Handler
 
 logger = logging.getLogger(__name__)
 

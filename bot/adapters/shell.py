@@ -23,8 +23,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import TextIO
 
-from bot.adapter import Adapter, Handler
-from bot.messages import ChatMessage, Command, Person, Reply
+from bot.core.messages import ChatMessage, Command, Person, Reply
+from bot.core.ports import Adapter, Handler
 
 logger = logging.getLogger(__name__)
 

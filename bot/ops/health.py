@@ -31,7 +31,7 @@ Check = Callable[[], Awaitable[CheckResult]]
 
 
 class HasConnection(Protocol):
-    """What an adapter offers the health check (``bot.adapter.Adapter`` has both)."""
+    """What an adapter offers the health check (``bot.core.ports.Adapter`` has both)."""
 
     name: str
 

@@ -1,4 +1,4 @@
-"""A recording fake of ``bot.adapter.Handler`` for adapter tests (no core, no model)."""
+"""A recording fake of ``bot.core.ports.Handler`` for adapter tests (no core, no model)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 import time
 from collections.abc import Callable
 
-from bot.messages import ChatMessage, Command, Reply
+from bot.core.messages import ChatMessage, Command, Reply
 
 
 class RecordingHandler:

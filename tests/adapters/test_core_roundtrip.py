@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.adapters.discord import DiscordAdapter
-from bot.adapters.slack import SlackAdapter
+from bot.adapters.discord.adapter import DiscordAdapter
+from bot.adapters.slack.adapter import SlackAdapter
 from bot.bootstrap import build_app
 from bot.config import AdminsConfig, DiscordConfig, Secrets, SlackConfig, load_settings
 from storage.types import MessageKey

@@ -11,12 +11,12 @@ import discord
 import pytest
 from discord.ext import commands
 
-from bot.adapters import discord as discord_adapter
-from bot.adapters.discord_cogs import common
-from bot.adapters.discord_cogs.common import chunks
+from bot.adapters.discord import adapter as discord_adapter
+from bot.adapters.discord.cogs import common
+from bot.adapters.discord.cogs.common import chunks
 from bot.config import AdminsConfig, ConfigError, DiscordConfig, Secrets
-from bot.feedback import reaction_label as feedback_label
-from bot.messages import Reply
+from bot.core.feedback import reaction_label as feedback_label
+from bot.core.messages import Reply
 from tests.adapters.discord_objects import (
     ADMIN_ID,
     BOT_ID,

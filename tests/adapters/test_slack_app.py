@@ -9,10 +9,10 @@ import time
 import aiohttp
 import pytest
 
-from bot.adapters.slack import SlackAdapter
-from bot.adapters.slack_listeners import COMMANDS
+from bot.adapters.slack.adapter import SlackAdapter
+from bot.adapters.slack.listeners import COMMANDS
 from bot.config import AdminsConfig, ConfigError, Secrets, SlackConfig
-from bot.messages import Reply
+from bot.core.messages import Reply
 from tests.adapters.recording import RecordingHandler, settle, wait_until
 from tests.adapters.slack_helpers import SECRET, event_body, free_port, request, signed_headers
 from tests.adapters.slack_helpers import slash_body as _slash

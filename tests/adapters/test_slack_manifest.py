@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import bot
-from bot.adapters.slack_listeners import COMMANDS
+from bot.adapters.slack.listeners import COMMANDS
 
 MANIFEST = Path(bot.__file__).parent / "slack_manifest.yml"
 

@@ -10,7 +10,7 @@ import time
 import aiohttp
 import pytest
 
-from bot.adapters.slack import SlackAdapter
+from bot.adapters.slack.adapter import SlackAdapter
 from bot.config import AdminsConfig, Secrets, SlackConfig
 from tests.adapters.recording import RecordingHandler, settle, wait_until
 from tests.adapters.slack_helpers import SECRET, event_body, free_port, signed_headers

@@ -13,7 +13,7 @@ import pytest
 from bot.adapters.shell import ShellAdapter
 from bot.bootstrap import build_app
 from bot.config import Secrets, Settings
-from bot.startup import (
+from bot.factories import (
     StartupError,
     build_adapter,
     choose_adapter,
@@ -203,7 +203,7 @@ def test_unloadable_active_version_falls_back_with_a_log_line(
         path = fake_model_dir(tmp_path / "models", "v1")
     repo = FakeRepository()
     repo.add_model_version(ModelVersion("v3", str(path), {}, True, datetime.now(UTC)))
-    with caplog.at_level(logging.WARNING, logger="bot.active_model"):
+    with caplog.at_level(logging.WARNING, logger="bot.retrain.versions"):
         scorer = load_scorer(settings, repo)
     assert scorer.version == "configured"
     assert "active model version v3" in caplog.text and "configured" in caplog.text

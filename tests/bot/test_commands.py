@@ -7,8 +7,8 @@ import types
 
 import pytest
 
-from bot.commands import COMMANDS, format_score, score_bar
-from bot.messages import Person
+from bot.core.commands.registry import COMMANDS, format_score, score_bar
+from bot.core.messages import Person
 from model.types import Label, Score
 from tests.bot.conftest import Harness, make_settings, start_harness
 
@@ -175,7 +175,7 @@ async def test_schedule_change_needs_admin(harness: Harness) -> None:
 
 
 async def test_feedback_reads_reactions_like_the_adapters_send(harness: Harness) -> None:
-    # bot.feedback.parse_feedback is the one reader: skin tones and Slack names count too.
+    # bot.core.feedback.parse_feedback is the one reader: skin tones and Slack names count too.
     await harness.adapter.command("sentiment-feedback", "👎🏽 so so\x00 food", user=BOB)
     await harness.adapter.command("sentiment-feedback", ":+1: lovely", user=BOB)
     first, second = harness.repo.feedback

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, load_settings
-from bot.report_format import parse_period
+from bot.reports.format import parse_period
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.messages import Person
+from bot.core.messages import Person
 from storage.types import ChannelSettings, MessageKey
 from tests.bot.conftest import Harness, make_settings, start_harness
 from tests.fakes.scoring import FakeScorer

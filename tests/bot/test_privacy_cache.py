@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.privacy import PrivacyFilter
+from bot.core.privacy import PrivacyFilter
 
 
 class Repository:

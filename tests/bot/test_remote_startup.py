@@ -18,7 +18,8 @@ from aiohttp import web
 
 from bot.adapters.fake import FakeAdapter
 from bot.bootstrap import build_app
-from bot.startup import StartupError, load_scorer
+from bot.errors import StartupError
+from bot.factories import load_scorer
 from tests.bot.conftest import make_settings
 from tests.fakes.storage import FakeRepository
 from tests.ops.conftest import tf_serving_app

@@ -13,7 +13,7 @@ REPO = Path(__file__).resolve().parents[2]
 STUCK = textwrap.dedent(
     """
     import asyncio, logging, threading
-    from bot.cli_run import _exit_if_threads_hang, _run_loop
+    from bot.cli.run import _exit_if_threads_hang, _run_loop
 
     logging.basicConfig(level=logging.INFO)
     forever = threading.Event()

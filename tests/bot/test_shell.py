@@ -9,7 +9,7 @@ import threading
 
 from bot.adapters.shell import LINE_CAP, ShellAdapter, read_lines
 from bot.bootstrap import build_app
-from bot.messages import Reply
+from bot.core.messages import Reply
 from tests.bot.conftest import make_settings
 from tests.fakes.scoring import FakeScorer
 from tests.fakes.storage import FakeRepository

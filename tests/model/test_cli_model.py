@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from model.artifact import load_artifact
 from tests.model.helpers import write_keras_imdb
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import build_parser
+from bot.cli.main import build_parser
 from bot.config import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from bot.cli import main
+from bot.cli.main import main
 from model.artifact import ModelLoadError, load_artifact
 from model.config import ScoringConfig
 from model.export import ExportError, export_artifact, export_model

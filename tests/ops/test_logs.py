@@ -108,7 +108,8 @@ def test_bad_arguments(stream: io.StringIO) -> None:
 def test_message_text_stays_out_unless_stored(stream: io.StringIO) -> None:
     configure_logging("INFO", "text", stream=stream)
     secret_text = "my salary is 123k and I hate my boss"
-    logging.getLogger("bot.core").info("message %s", loggable_text(secret_text, store_text=False))
+    text = loggable_text(secret_text, store_text=False)
+    logging.getLogger("bot.core.bot").info("message %s", text)
     assert secret_text not in stream.getvalue()
     assert f"<{len(secret_text)} chars>" in stream.getvalue()
     assert loggable_text(secret_text, store_text=True) == repr(secret_text)

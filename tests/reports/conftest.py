@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapter import Adapter, Handler
-from bot.messages import Reply
+from bot.core.messages import Reply
+from bot.core.ports import Adapter, Handler
 from storage.repository import Repository
 from storage.types import ScoredMessage
 from tests.fakes.storage import FakeRepository, utc

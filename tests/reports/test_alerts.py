@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from bot.alerts import AlertMonitor, detect_drop
 from bot.config import AlertsConfig
-from bot.messages import Reply
+from bot.core.messages import Reply
+from bot.reports.alerts import AlertMonitor, detect_drop
 from storage.types import ChannelStats
 from tests.fakes.storage import FakeRepository
 from tests.reports.conftest import NOW, fill, steady

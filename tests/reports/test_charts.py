@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.charts import PNG_SIGNATURE, daily, is_png, render_chart
+from bot.reports.charts import PNG_SIGNATURE, daily, is_png, render_chart
 from tests.fakes.storage import utc
 
 
@@ -59,7 +59,7 @@ def test_daily_uses_the_time_zone() -> None:
 def test_old_charts_are_pruned(tmp_path) -> None:
     import os
 
-    from bot.charts import prune_charts
+    from bot.reports.charts import prune_charts
 
     old, new, other = (tmp_path / n for n in ("report-a.png", "report-b.png", "keep.png"))
     for path in (old, new, other):

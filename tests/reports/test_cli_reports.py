@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.charts import is_png
-from bot.cli import main
+from bot.cli.main import main
+from bot.reports.charts import is_png
 from storage.types import ModelVersion
 from tests.reports.conftest import NOW, fill, message
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.feedback import (
+from bot.core.feedback import (
     is_holdout,
     parse_feedback,
     reaction_label,

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.charts import is_png
-from bot.report_format import format_period, message_link, parse_period
-from bot.reports import build_report
+from bot.reports.build import build_report
+from bot.reports.charts import is_png
+from bot.reports.format import format_period, message_link, parse_period
 from storage.repository import Repository
 from storage.types import ChannelSettings
 from tests.fakes.storage import FakeRepository, utc

@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 from datetime import timedelta
 
-from bot.report_format import format_report
-from bot.reports import build_report
+from bot.reports.build import build_report
+from bot.reports.format import format_report
 from storage.repository import Repository
 from storage.types import ChannelSettings, ChannelStats, ExampleMessage
 from tests.reports.conftest import NOW, message

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.reports import build_report
+from bot.reports.build import build_report
 from model.config import BUNDLED_MODEL_DIR, ScoringConfig
 from tests.fakes.storage import FakeRepository
 from tests.reports.conftest import NOW, message

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from bot.config import load_settings
-from bot.feedback import is_holdout
-from bot.messages import Person
-from bot.promotion import compare
-from bot.retrain import RetrainManager
-from bot.retrain_progress import parse_progress_line
+from bot.core.feedback import is_holdout
+from bot.core.messages import Person
+from bot.retrain.manager import RetrainManager
+from bot.retrain.progress import parse_progress_line
+from bot.retrain.promotion import compare
 from model.types import Label, Score
 from storage.types import Feedback, ModelVersion
 from tests.fakes.scoring import FakeScorer
@@ -284,7 +284,7 @@ async def wait_for(condition, timeout: float = 10.0) -> None:
 
 @pytest.mark.slow
 async def test_real_training_process_end_to_end(tmp_path: Path, repo: FakeRepository) -> None:
-    """The default child (``python -m bot.retrain``) trains a real Keras model on the review
+    """The default child (``python -m bot.retrain.job``) trains a real Keras model on the review
     fixture plus feedback; the default loader and scorer evaluate it; it is promoted."""
     fixture = Path(__file__).parents[1] / "fixtures" / "reviews.jsonl"
     config = tmp_path / "config.toml"
@@ -298,7 +298,7 @@ async def test_real_training_process_end_to_end(tmp_path: Path, repo: FakeReposi
         load_settings(config),
         scorer,
         repo,
-        command=[sys.executable, "-m", "bot.retrain_job", "--reviews", str(fixture)],
+        command=[sys.executable, "-m", "bot.retrain.job", "--reviews", str(fixture)],
         config_path=config,
         tolerance=0.01,
         holdout=0.25,

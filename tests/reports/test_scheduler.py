@@ -11,8 +11,8 @@ import pytest
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import AlertsConfig, ReportsConfig, Settings, load_settings
-from bot.crontab import crontab_trigger, last_fire, validate_cron
-from bot.scheduler import JOB_PREFIX, ReportScheduler
+from bot.reports.crontab import crontab_trigger, last_fire, validate_cron
+from bot.reports.scheduler import JOB_PREFIX, ReportScheduler
 from storage.repository import Repository
 from storage.types import ChannelSettings
 from tests.fakes.storage import FakeRepository, utc

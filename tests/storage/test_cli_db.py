@@ -6,7 +6,7 @@ import argparse
 
 import pytest
 
-from bot import cli_db
+from bot.cli import db as cli_db
 
 
 def run(*argv: str) -> int:

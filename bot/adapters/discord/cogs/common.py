@@ -1,0 +1,163 @@
+"""What the Discord cogs share: the adapter surface they use, conversions and reply delivery."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+from typing import Protocol
+
+import discord
+from discord import app_commands
+
+from bot.adapters.recent_replies import RecentReplies
+from bot.core.messages import ChatMessage, Command, Person, Reply
+from bot.core.ports import Handler
+
+logger = logging.getLogger(__name__)
+
+PLATFORM = "discord"
+TEXT_LIMIT = 2000  # Discord's message length limit
+MAX_FILES = 10  # Discord's attachments-per-message limit
+DEFER_AFTER_S = 2.0  # answer or defer well inside Discord's 3 s window
+ADMIN_REFUSAL = (
+    "Sorry, /{name} is for admins only: your Discord user id must be listed in [admins] discord, "
+    "or you need the Administrator permission. Nothing was started."
+)
+
+
+class AdapterSurface(Protocol):
+    """The part of ``DiscordAdapter`` the cogs use."""
+
+    handler: Handler
+    admin_ids: frozenset[int]
+    replies: RecentReplies
+
+
+def is_admin(interaction: discord.Interaction, admin_ids: Iterable[int]) -> bool:
+    """Listed in ``[admins] discord``, or holding the Administrator permission here."""
+    return interaction.user.id in set(admin_ids) or interaction.permissions.administrator
+
+
+def person(user: discord.abc.User, *, admin: bool = False) -> Person:
+    return Person(id=str(user.id), name=user.display_name, is_bot=user.bot, is_admin=admin)
+
+
+def chat_message(message: discord.Message) -> ChatMessage | None:
+    """A ``ChatMessage`` for a person's guild text message; ``None`` for bots, DMs, system."""
+    if message.guild is None or message.author.bot or message.webhook_id is not None:
+        return None
+    if message.type not in (discord.MessageType.default, discord.MessageType.reply):
+        return None
+    return ChatMessage(
+        platform=PLATFORM,
+        workspace=str(message.guild.id),
+        channel=str(message.channel.id),
+        message_id=str(message.id),
+        author=person(message.author),
+        text=message.content,
+        created_at=message.created_at,
+        link=message.jump_url,
+    )
+
+
+def chunks(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """Split ``text`` into pieces Discord accepts, at line breaks where possible."""
+    pieces: list[str] = []
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit)
+        cut = cut if cut > 0 else limit
+        pieces.append(text[:cut])
+        text = text[cut:].lstrip("\n")
+    return [*pieces, text] if text or not pieces else pieces
+
+
+def attachments(reply: Reply) -> list[discord.File]:
+    """The reply's files that exist, as ``discord.File`` (missing ones are logged, skipped)."""
+    files = []
+    for path in reply.files[:MAX_FILES]:
+        if path.is_file():
+            files.append(discord.File(path, filename=path.name))
+        else:
+            logger.warning("Discord: not attaching %s: no such file", path)
+    return files
+
+
+async def send_reply(interaction: discord.Interaction, reply: Reply) -> discord.Message | None:
+    """Answer an interaction (first response or follow-ups); returns the first message sent."""
+    files = attachments(reply)
+    parts: list[str | None] = list(chunks(reply.text)) if reply.text else [None]
+    if parts == [None] and not files:
+        parts = ["(nothing to say)"]
+    first: discord.Message | None = None
+    for index, part in enumerate(parts):
+        extra: dict = {"ephemeral": reply.ephemeral}
+        if part is not None:
+            extra["content"] = part
+        if index == len(parts) - 1 and files:
+            extra["files"] = files
+        if not interaction.response.is_done():
+            await interaction.response.send_message(**extra)
+            if not reply.ephemeral:
+                first = await interaction.original_response()
+        else:
+            sent = await interaction.followup.send(wait=True, **extra)
+            first = first or sent
+    return first
+
+
+async def run_command(
+    surface: AdapterSurface,
+    interaction: discord.Interaction,
+    name: str,
+    text: str = "",
+    *,
+    defer_now: bool = False,
+    private: bool = False,
+    scored_text: str | None = None,
+) -> Reply:
+    """Hand a command to the core and deliver its reply, deferring when it takes long.
+
+    The core gets ``DEFER_AFTER_S`` seconds; slower work (or ``defer_now``) is deferred with
+    Discord's "thinking…" state (only the caller sees it when ``private``) and answered by a
+    follow-up. A public reply to a scoring
+    command is remembered so a 👍/👎 on it becomes feedback on ``scored_text``.
+    """
+    command = Command(
+        platform=PLATFORM,
+        workspace=str(interaction.guild_id or ""),
+        channel=str(interaction.channel_id or ""),
+        author=person(interaction.user, admin=is_admin(interaction, surface.admin_ids)),
+        name=name,
+        text=text.strip(),
+    )
+    work = asyncio.ensure_future(surface.handler.on_command(command))
+    if not defer_now:
+        await asyncio.wait({work}, timeout=DEFER_AFTER_S)
+    if not work.done():
+        await interaction.response.defer(thinking=True, ephemeral=private)
+    reply = await work
+    message = await send_reply(interaction, reply)
+    if message is not None and scored_text:
+        surface.replies.remember(command.channel, str(message.id), scored_text)
+    return reply
+
+
+class SentibotTree(app_commands.CommandTree):
+    """A command tree whose errors go back to the user as ephemeral messages."""
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        if isinstance(error, app_commands.CheckFailure):
+            text = str(error) or "You can't use this command here."
+        else:
+            logger.error("Discord command failed", exc_info=error)
+            text = "Sorry, that command failed on our side; the error has been logged."
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(text, ephemeral=True)
+            else:
+                await interaction.response.send_message(text, ephemeral=True)
+        except discord.HTTPException:
+            logger.warning("could not deliver an error message for a Discord command")

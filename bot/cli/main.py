@@ -1,0 +1,53 @@
+"""The ``sentibot`` command line: one sub-command per feature, each registered by its module."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from bot.config import ConfigError
+from bot.logs import configure_logging
+
+# Modules that each expose ``register(subparsers)``; sub-commands set ``func(args) -> int``.
+COMMAND_MODULES = (
+    "bot.cli.model",
+    "bot.cli.score",
+    "bot.cli.run",
+    "bot.cli.db",
+    "bot.cli.reports",
+    "bot.cli.ops",
+)
+
+logger = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the parser with every available sub-command."""
+    parser = argparse.ArgumentParser(prog="sentibot", description=__doc__)
+    parser.add_argument("--config", default=None, help="path to config.toml")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(name)
+        module.register(sub)
+    for command in sub.choices.values():  # ``--config`` is accepted after the sub-command too
+        command.add_argument("--config", default=argparse.SUPPRESS, help="path to config.toml")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``sentibot`` console script."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before any sub-command imports TF
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    configure_logging("INFO", "text")
+    try:
+        return int(args.func(args) or 0)
+    except ConfigError as exc:
+        print(f"sentibot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,169 @@
+"""``sentibot report`` and ``sentibot models``: reports and model versions from the shell.
+
+- ``sentibot report --channel ID [--platform P] [--since 24h] [--chart FILE]`` prints the same
+  report a channel gets in chat, and saves its chart when asked.
+- ``sentibot models`` lists the recorded model versions (the active one starred).
+- ``sentibot models activate VERSION`` makes a recorded version the active one (rollback);
+  running bots switch to it within a minute (their scheduler's model sync).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from bot.config import load_settings
+
+logger = logging.getLogger(__name__)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``report`` and ``models`` to the ``sentibot`` command line."""
+    report = subparsers.add_parser(
+        "report",
+        help="print a channel's sentiment report",
+        description="Print the report a channel gets in chat, from the configured database.",
+    )
+    report.add_argument("--channel", required=True, help="channel id (as stored)")
+    report.add_argument(
+        "--platform", default=None, help="slack, discord, shell... (default: the only match)"
+    )
+    report.add_argument("--since", default="24h", help="period, e.g. 90m, 24h, 7d (default 24h)")
+    report.add_argument("--chart", default=None, help="save the chart PNG to this file")
+    report.set_defaults(func=_report)
+
+    models = subparsers.add_parser("models", help="list model versions; activate one (rollback)")
+    models.set_defaults(func=_list_models)
+    sub = models.add_subparsers(dest="models_command")
+    activate = sub.add_parser("activate", help="make a recorded model version the active one")
+    activate.add_argument("version", help="a version listed by `sentibot models`")
+    activate.add_argument("--config", default=argparse.SUPPRESS, help="path to config.toml")
+    activate.set_defaults(func=_activate)
+
+
+def _open(args: argparse.Namespace):  # noqa: ANN202 - returns (settings, database) or None
+    """The settings and the open database; ``None`` (the reason printed) when it cannot open."""
+    from bot.errors import StartupError
+    from bot.factories import open_storage
+
+    settings = load_settings(getattr(args, "config", None))
+    try:
+        return settings, open_storage(settings)
+    except StartupError as exc:
+        _fail(str(exc))
+        return None
+
+
+def _fail(message: str) -> int:
+    print(f"sentibot: {message}", file=sys.stderr)
+    return 1
+
+
+def _platform_of(repository: object, channel: str) -> list[str]:
+    pairs = set(repository.monitored_channels())  # type: ignore[attr-defined]
+    pairs |= {(s.platform, s.channel) for s in repository.channels()}  # type: ignore[attr-defined]
+    return sorted(p for p, c in pairs if c == channel)
+
+
+def _report(args: argparse.Namespace) -> int:
+    from bot.reports.build import build_report
+    from bot.reports.format import parse_period
+
+    try:
+        period = parse_period(args.since)
+    except ValueError as exc:
+        return _fail(str(exc))
+    if (opened := _open(args)) is None:
+        return 1
+    settings, database = opened
+    with database:
+        repository = database.repository
+        platform = args.platform
+        if platform is None:
+            found = _platform_of(repository, args.channel.lstrip("#"))
+            if len(found) != 1:
+                where = f"on {', '.join(found)}" if found else "on no platform"
+                return _fail(f"channel {args.channel} is {where}; name one with --platform")
+            platform = found[0]
+        with tempfile.TemporaryDirectory() as scratch:
+            reply = asyncio.run(
+                build_report(
+                    repository,
+                    platform,
+                    args.channel.lstrip("#"),
+                    period,
+                    min_messages=settings.reports.min_messages,
+                    chart_dir=Path(scratch) if args.chart else None,
+                    store_text=settings.privacy.store_text,
+                    timezone=settings.reports.timezone,
+                    plain=True,
+                )
+            )
+            print(reply.text)
+            if args.chart:
+                if not reply.files:
+                    print("(no chart: nothing to draw for this period)", file=sys.stderr)
+                else:
+                    target = Path(args.chart)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(reply.files[0], target)
+                    print(f"chart saved to {target}")
+    return 0
+
+
+def _list_models(args: argparse.Namespace) -> int:
+    if (opened := _open(args)) is None:
+        return 1
+    with opened[1] as database:
+        versions = database.repository.list_model_versions()
+    if not versions:
+        print("no model versions recorded yet (the configured model serves; retrain to add one)")
+        return 0
+    for mv in versions:
+        mark = "*" if mv.active else " "
+        figures = ", ".join(f"{k} {v:.4f}" for k, v in sorted(mv.metrics.items()))
+        who = f" by {mv.created_by}" if mv.created_by else ""
+        print(f"{mark} {mv.version}  {mv.created_at:%Y-%m-%d %H:%M}{who}  {figures}")
+        print(f"    {mv.path}")
+    return 0
+
+
+def _activate(args: argparse.Namespace) -> int:
+    from storage.errors import UnknownModelVersion
+
+    if (opened := _open(args)) is None:
+        return 1
+    with opened[1] as database:
+        repository = database.repository
+        known = {mv.version: mv for mv in repository.list_model_versions()}
+        mv = known.get(args.version)
+        if mv is None:
+            listed = ", ".join(known) or "none recorded"
+            return _fail(f"unknown model version {args.version!r} (known: {listed})")
+        problem = _check_model_dir(Path(mv.path), mv.version)
+        if problem:
+            return _fail(f"not activated: {problem}")
+        try:
+            repository.activate_model_version(args.version)
+        except UnknownModelVersion as exc:
+            return _fail(str(exc))
+    print(f"{args.version} is now the active model; running bots switch to it within a minute.")
+    return 0
+
+
+def _check_model_dir(directory: Path, version: str) -> str | None:
+    """A cheap check (no TensorFlow) that ``directory`` still holds ``version``."""
+    meta = directory / "metadata.json"
+    try:
+        found = json.loads(meta.read_text("utf-8")).get("version")
+    except (OSError, ValueError) as exc:
+        return f"cannot read {meta}: {exc}"
+    if found != version:
+        return f"{directory} holds model {found!r}, not {version!r}"
+    return None

@@ -1,0 +1,228 @@
+"""The transport-independent core: a chat message in, scored, stored; commands answered.
+
+``SentimentBot`` implements ``bot.core.ports.Handler``. Adapters only translate platform events
+into ``ChatMessage`` / ``Command`` objects; everything that behaves the same on every platform
+lives here and in ``bot.core.commands``. Scoring goes through the micro-batcher (TensorFlow runs
+in its worker thread, never on the event loop); storage goes through the batching
+``MessageWriter`` and the synchronous repository, which is only ever called through
+``asyncio.to_thread``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+
+from bot.core.commands import registry
+from bot.core.messages import ChatMessage, Command, Reply
+from bot.core.privacy import PrivacyFilter, RecentMessages, storable_text
+from bot.core.ratelimit import RateLimiter
+from model.types import Label, Score
+from storage.types import MessageKey, ScoredMessage
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from storage.repository import Repository
+
+logger = logging.getLogger(__name__)
+
+Poster = Callable[[str, Reply], Awaitable[None]]
+FLUSH_WAIT_S = 5.0  # how long a command waits for pending writes before going ahead anyway
+
+
+class ScoringBatcher(Protocol):
+    """What the core needs from ``model.batcher.MicroBatcher``."""
+
+    async def score(self, text: str) -> Score: ...
+
+    async def score_many(self, texts: Sequence[str]) -> list[Score]: ...
+
+
+class MessageSink(Protocol):
+    """What the core needs from ``storage.writer.MessageWriter``."""
+
+    async def put(self, msg: ScoredMessage) -> None: ...
+
+    def delete(self, key: MessageKey) -> None: ...
+
+    async def flush(self) -> None: ...
+
+
+class SentimentBot:
+    """Score and store chat messages; answer commands (``bot.core.ports.Handler``).
+
+    Parameters
+    ----------
+    settings
+        The application settings (scoring limits, privacy, rate limit, reports).
+    batcher
+        Scores text off the event loop (``model.batcher.MicroBatcher``).
+    writer
+        Batches scored messages into the database (``storage.writer.MessageWriter``).
+    repository
+        The synchronous repository, for opt-outs, deletes, feedback and reports.
+    retrainer
+        A ``bot.retrain.manager.RetrainManager``, or ``None`` when retraining is unavailable.
+    scorer
+        The synchronous ``model.service.Scorer``, for ``sentiment-explain``.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        batcher: ScoringBatcher,
+        writer: MessageSink,
+        repository: Repository,
+        *,
+        retrainer: Any = None,
+        scorer: Any = None,
+        rate_limiter: RateLimiter | None = None,
+        privacy: PrivacyFilter | None = None,
+    ) -> None:
+        self.settings = settings
+        self.batcher = batcher
+        self.writer = writer
+        self.repository = repository
+        self.retrainer = retrainer
+        self.scorer = scorer
+        self.rate_limiter = rate_limiter or RateLimiter(settings.bot.rate_limit_per_minute)
+        self.privacy = privacy or PrivacyFilter(repository)
+        self.recent = RecentMessages()
+        self.post: Poster | None = None  # set by the app once an adapter is attached
+        self.scheduler: Any = None  # bot.reports.scheduler.ReportScheduler, for /sentiment-schedule
+        self.stats: Counter[str] = Counter()
+        self._accepting = True
+        self._inflight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    def stop_accepting(self) -> None:
+        """Refuse new messages and commands (graceful shutdown); work already taken goes on."""
+        self._accepting = False
+
+    @property
+    def inflight(self) -> int:
+        """Messages taken but not yet handed to the writer."""
+        return self._inflight
+
+    async def drain(self) -> None:
+        """Wait until every message taken so far has been scored and handed to the writer."""
+        await self._idle.wait()
+
+    def _taken(self) -> None:
+        self._inflight += 1
+        self._idle.clear()
+
+    def _done(self) -> None:
+        self._inflight -= 1
+        if self._inflight == 0:
+            self._idle.set()
+
+    # -- Handler ------------------------------------------------------------------------------
+
+    async def on_message(self, message: ChatMessage) -> None:
+        """Score and store a new message; bot authors and opted-out users/channels are skipped."""
+        await self._score_and_store(message, kind="received")
+
+    async def on_edit(self, message: ChatMessage) -> None:
+        """Rescore an edited message; the writer upserts it over the stored row."""
+        await self._score_and_store(message, kind="edited")
+
+    async def on_delete(self, platform: str, channel: str, message_id: str) -> None:
+        """Remove a deleted message's stored row (the writer orders it after pending writes)."""
+        if not self._accepting:
+            return
+        self.recent.forget_message(platform, channel, message_id)
+        self.writer.delete(MessageKey(platform, channel, message_id))
+        self.stats["deleted"] += 1
+
+    async def on_command(self, command: Command) -> Reply:
+        """Answer a command (rate-limited per user); never raises."""
+        if not self._accepting:
+            return Reply("sentibot is shutting down; please try again in a moment.", ephemeral=True)
+        self.stats["commands"] += 1
+        key = (command.platform, command.author.id)
+        if not self.rate_limiter.allow(key):
+            wait = max(1, round(self.rate_limiter.retry_after(key)))
+            limit = self.rate_limiter.per_minute
+            return Reply(
+                f"You're sending commands a bit fast (limit: {limit} a minute). "
+                f"Please try again in {wait} s.",
+                ephemeral=True,
+            )
+        return await registry.dispatch(self, command)
+
+    # -- helpers used by commands -------------------------------------------------------------
+
+    async def flush_writes(self, timeout: float = FLUSH_WAIT_S) -> bool:
+        """Flush pending writes, waiting at most ``timeout`` s (the database may be down)."""
+        try:
+            await asyncio.wait_for(self.writer.flush(), timeout)
+            return True
+        except TimeoutError:
+            logger.warning("pending writes not flushed within %.0f s; going ahead", timeout)
+            return False
+
+    async def score(self, text: str) -> Score:
+        """Score one text through the batcher, cut just over the scoring limit first."""
+        return await self.batcher.score(text[: self.settings.scoring.max_chars + 1])
+
+    # -- internals ----------------------------------------------------------------------------
+
+    async def _score_and_store(self, message: ChatMessage, *, kind: str) -> None:
+        if not self._accepting:
+            self.stats["refused_closing"] += 1
+            return
+        if message.author.is_bot:
+            self.stats["ignored_bot"] += 1
+            return
+        self._taken()  # (not a context manager: this runs for every message)
+        try:
+            self.stats[kind] += 1
+            where = (message.platform, message.channel, message.author.id)
+            blocked = self.privacy.cached(*where)  # no await on the hot path when cached
+            if blocked is None:
+                blocked = await self.privacy.blocked(*where)
+            if blocked:
+                self.stats["ignored_opted_out"] += 1
+                return
+            try:
+                score = await self.batcher.score(
+                    message.text[: self.settings.scoring.max_chars + 1]
+                )
+            except Exception as exc:  # stored as unscored, so the message is not lost
+                self.stats["errors"] += 1
+                logger.error("scoring failed for message %s: %s", message.message_id, exc)
+                version = str(getattr(self.scorer, "version", "") or "")
+                score = Score(None, Label.UNSCORED, version, "error")
+            # An opt-out may have landed while this message was being scored.
+            if self.privacy.blocked_now(*where):
+                self.stats["ignored_opted_out"] += 1
+                return
+            scored = ScoredMessage(
+                platform=message.platform,
+                workspace=message.workspace,
+                channel=message.channel,
+                message_id=message.message_id,
+                author_id=message.author.id,
+                created_at=message.created_at,
+                score=score.score,
+                label=str(score.label),
+                model_version=score.model_version,
+                text=storable_text(message.text, self.settings.scoring.max_chars),
+                reason=score.reason,
+            )
+            self.recent.remember(scored)
+            await self._submit(scored)
+        finally:
+            self._done()
+
+    async def _submit(self, scored: ScoredMessage) -> None:
+        """Hand ``scored`` to the writer, waiting while its buffer is full (nothing is dropped)."""
+        await self.writer.put(scored)
+        self.stats["submitted"] += 1

@@ -1,0 +1,89 @@
+"""Commands about a user's own data: ``sentiment-optout``, ``sentiment-optin`` and
+``sentiment-feedback``.
+
+Feedback is read and stored by ``bot.core.feedback`` (``parse_feedback``, ``record_feedback``), the
+one code path for the command and for the 👍/👎 reactions adapters turn into it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+from bot.core.feedback import parse_feedback, record_feedback
+from bot.core.messages import Command, Reply
+from bot.core.privacy import storable_text
+
+if TYPE_CHECKING:
+    from bot.core.bot import SentimentBot
+
+logger = logging.getLogger(__name__)
+
+FEEDBACK_USAGE = "sentiment-feedback <positive|negative> [text]"
+
+
+async def cmd_optout(bot: SentimentBot, command: Command) -> Reply:
+    """``sentiment-optout``: delete the caller's stored data and stop storing new messages."""
+    platform, user = command.platform, command.author.id
+    bot.privacy.set_user(platform, user, True)  # applies at once to messages being scored
+    bot.recent.forget_user(platform, user)
+    await bot.flush_writes()  # rows already handed to the writer must be there to be purged
+    purged = await asyncio.to_thread(bot.repository.purge_user, platform, user)
+    await asyncio.to_thread(bot.repository.set_user_opt_out, platform, user, True)
+    return Reply(
+        f"You're opted out: I deleted {purged} stored message score(s) of yours and won't "
+        "store new ones. Use /sentiment-optin to undo.",
+        ephemeral=True,
+    )
+
+
+async def cmd_optin(bot: SentimentBot, command: Command) -> Reply:
+    """``sentiment-optin``: store the caller's message scores again."""
+    await asyncio.to_thread(
+        bot.repository.set_user_opt_out, command.platform, command.author.id, False
+    )
+    bot.privacy.set_user(command.platform, command.author.id, False)
+    return Reply(
+        "You're opted in again: your new messages will be scored and stored.", ephemeral=True
+    )
+
+
+async def cmd_feedback(bot: SentimentBot, command: Command) -> Reply:
+    """``sentiment-feedback <positive|negative> [text]``: correct a score.
+
+    Without text it applies to the caller's last scored message in this channel; with text (as
+    adapters send for a 👍/👎 on the bot's reply to ``/sentiment <text>``) to that text.
+    """
+    try:
+        label, text = parse_feedback(command.text)
+    except ValueError:
+        return Reply(f"Usage: {FEEDBACK_USAGE}", ephemeral=True)
+    last = None
+    if text is not None:
+        message_id, about = "", storable_text(text, bot.settings.scoring.max_chars)
+    else:
+        last = bot.recent.last(command.platform, command.channel, command.author.id)
+        if last is None or last.text is None:
+            return Reply(
+                "I have no recent scored message of yours in this channel to attach feedback "
+                f"to. Say something first, or add the text: /{FEEDBACK_USAGE}",
+                ephemeral=True,
+            )
+        message_id, about = last.message_id, last.text
+    try:
+        await record_feedback(
+            bot.repository,
+            command.platform,
+            command.channel,
+            message_id,
+            command.author.id,
+            label,
+            about,
+        )
+    except ValueError as exc:  # e.g. text that is empty once made storable
+        return Reply(f"{exc}. Usage: /{FEEDBACK_USAGE}", ephemeral=True)
+    if last is None:
+        return Reply(f"Thanks! Noted that this text is {label}.", ephemeral=True)
+    was = f"{last.label} {last.score:.2f}" if last.score is not None else last.label
+    return Reply(f"Thanks! Noted that your last message (scored {was}) is {label}.", ephemeral=True)

@@ -1,0 +1,131 @@
+"""Startup checks and the heavy parts built from ``Settings``: adapter, scorer, database.
+
+Each failure becomes a ``StartupError`` with one line saying why and what to do. Heavy imports
+(TensorFlow, SQLAlchemy, platform SDKs) happen inside the functions.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from bot.config import ConfigError, Secrets, Settings
+from bot.core.ports import Adapter
+from bot.errors import StartupError, first_line
+
+logger = logging.getLogger(__name__)
+
+
+def choose_adapter(settings: Settings, secrets: Secrets) -> str:
+    """The adapter to run: ``[bot] adapter``, with ``auto`` picking by the tokens present."""
+    choice = settings.bot.adapter
+    if choice != "auto":
+        return choice
+    if secrets.slack_bot_token is not None:
+        return "slack"
+    if secrets.discord_token is not None:
+        return "discord"
+    return "shell"
+
+
+def build_adapter(settings: Settings, secrets: Secrets) -> Adapter:
+    """Build the configured chat adapter; a missing token is a ``StartupError``."""
+    name = choose_adapter(settings, secrets)
+    if name == "shell":
+        from bot.adapters.shell import ShellAdapter
+
+        return ShellAdapter(channel=settings.bot.shell_channel)
+    if name == "discord" and secrets.discord_token is None:
+        raise StartupError("the discord adapter needs DISCORD_TOKEN in the environment")
+    if name == "slack" and secrets.slack_bot_token is None:
+        raise StartupError("the slack adapter needs SLACK_BOT_TOKEN in the environment")
+    try:
+        if name == "slack":
+            from bot.adapters.slack.adapter import SlackAdapter
+
+            return SlackAdapter(settings.slack, settings.admins, secrets)
+        from bot.adapters.discord.adapter import DiscordAdapter
+
+        return DiscordAdapter(settings.discord, settings.admins, secrets)
+    except ConfigError as exc:
+        raise StartupError(str(exc)) from None
+
+
+def load_scorer(settings: Settings, repository: Any = None) -> Any:
+    """Load the model to serve.
+
+    With ``[model] serving_url`` set, scores come from TF Serving (``model.remote``): the
+    endpoint must answer one prediction now (``RemoteScorer.connect``), else the bot does not
+    start. Otherwise the database's active model version (given a ``repository``) is served
+    when its directory loads; else the configured model (``[model] path``, or the bundled
+    one), with a log line.
+    """
+    from model.artifact import ModelLoadError
+
+    if settings.model.serving_url:
+        return connect_remote(settings)
+    from bot.retrain.versions import active_scorer
+    from model.service import Scorer
+
+    directory = settings.model.directory
+    if repository is not None:
+        active = active_scorer(
+            repository,
+            lambda path: Scorer.from_directory(path, settings.scoring),
+            fallback=f"the configured model in {directory}",
+        )
+        if active is not None:
+            return active
+    try:
+        return Scorer.from_directory(directory, settings.scoring)
+    except ModelLoadError as exc:
+        raise StartupError(str(exc)) from None
+    except Exception as exc:  # anything else while loading is a broken model directory
+        raise StartupError(f"cannot load the model in {directory}: {first_line(exc)}") from None
+
+
+def connect_remote(settings: Settings) -> Any:
+    """A ``model.remote.RemoteScorer`` for ``[model] serving_url`` that has answered once.
+
+    Raises
+    ------
+    StartupError
+        When the endpoint is unreachable or answers with an error (one line, naming the URL).
+    """
+    from model.remote import RemoteScorer, RemoteScoringError
+
+    scorer = RemoteScorer(settings.model.serving_url, settings.scoring)
+    try:
+        scorer.connect()
+    except RemoteScoringError as exc:
+        scorer.close()
+        raise StartupError(
+            f"{first_line(exc)} (check [model] serving_url and that TF Serving is running)"
+        ) from None
+    return scorer
+
+
+def open_storage(settings: Settings) -> Any:
+    """Open (and on SQLite, create and migrate) the database; check it answers."""
+    from storage.database import open_database
+    from storage.engine import safe_url
+    from storage.errors import SchemaOutOfDate
+
+    try:
+        where = safe_url(settings.storage.url)
+    except Exception:
+        raise StartupError(
+            f"[storage] url is not a database URL: {settings.storage.url!r}"
+        ) from None
+    try:
+        database = open_database(settings.storage)
+    except SchemaOutOfDate as exc:
+        raise StartupError(str(exc)) from None
+    except Exception as exc:
+        raise StartupError(f"database {where} is unreachable: {first_line(exc)}") from None
+    try:
+        database.repository.ping()
+    except Exception as exc:
+        database.close()
+        raise StartupError(f"database {where} is unreachable: {first_line(exc)}") from None
+    return database

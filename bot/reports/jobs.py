@@ -1,0 +1,89 @@
+"""The work of the scheduled jobs, apart from the scheduling: report claims and retention.
+
+Before a report is posted it is claimed in the database for its exact period, so several bot
+instances on one database post it once. Retention deletes old messages and report charts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from datetime import datetime, timedelta, tzinfo
+from typing import Any
+
+from bot.config import Settings
+from bot.core.messages import Reply
+from bot.reports.build import build_report
+from bot.reports.charts import prune_charts
+from storage.repository import Repository
+
+logger = logging.getLogger(__name__)
+
+CHART_DAYS = 7  # report charts are kept this long (they have been posted by then)
+
+
+def instance_name() -> str:
+    """A name for this bot instance, unique enough to tell instances apart in the database."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+async def claim_report(
+    repository: Repository,
+    settings: Settings,
+    instance: str,
+    platform: str,
+    channel: str,
+    end: datetime,
+    period: timedelta,
+    timezone: tzinfo,
+    scorer: Any = None,
+) -> Reply | None:
+    """Claim the report of ``[end - period, end)`` for ``instance`` and build it.
+
+    Returns ``None`` when there is nothing to post: no message at all in the period (a daily
+    "nothing here" would be noise; a channel with a few says there are too few), or another
+    instance claimed it first.
+    """
+    start = end - period
+    stats = await asyncio.to_thread(
+        repository.channel_stats, platform, channel, start, end, examples=0
+    )
+    if stats.count == 0:
+        logger.info("no messages in %s/%s for the report to %s: not posted", platform, channel, end)
+        return None
+    claimed = await asyncio.to_thread(
+        repository.claim_report, platform, channel, start, end, instance
+    )
+    if not claimed:
+        logger.info("report %s/%s to %s already claimed elsewhere", platform, channel, end)
+        return None
+    reports = settings.reports
+    return await build_report(
+        repository,
+        platform,
+        channel,
+        period,
+        now=end,
+        min_messages=reports.min_messages,
+        chart_dir=reports.chart_dir,
+        store_text=settings.privacy.store_text,
+        timezone=timezone,
+        scorer=scorer,
+    )
+
+
+async def purge_expired(repository: Repository, settings: Settings, now: datetime) -> int:
+    """Delete messages older than ``[privacy] retention_days`` and charts older than
+    ``CHART_DAYS``; returns how many messages were deleted."""
+    cutoff = now - timedelta(days=settings.privacy.retention_days)
+    removed = await asyncio.to_thread(repository.purge_older_than, cutoff)
+    logger.info("retention: %d messages older than %s purged", removed, cutoff.date())
+    charts = await asyncio.to_thread(
+        prune_charts, settings.reports.chart_dir, timedelta(days=CHART_DAYS), now
+    )
+    if charts:
+        logger.info("retention: %d report charts older than %d days deleted", charts, CHART_DAYS)
+    return removed

@@ -1,0 +1,240 @@
+"""Scheduled work on APScheduler 3's ``AsyncIOScheduler``: reports, alerts, retention, model sync.
+
+- Every monitored channel gets a report job on ``[reports] cron`` (or the channel's own
+  ``report_cron``, set with ``/sentiment-schedule``), in ``[reports] timezone``. The channel list
+  is refreshed every few minutes, so new channels get a job without a restart.
+- Before posting, a report is claimed in the database for its exact period, so several bot
+  instances on one PostgreSQL database post it once (``bot.reports.jobs``; crontab parsing and
+  report periods are in ``bot.reports.crontab``; ``/sentiment-schedule`` is
+  ``bot.core.commands.schedule``).
+- A retention job purges messages older than ``[privacy] retention_days`` daily.
+- An alert job checks for sentiment drops (``bot.reports.alerts``).
+- An optional callback (``RetrainManager.sync_active_model``) keeps the served model in step
+  with the database's active version, so ``sentibot models activate`` reaches running bots.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.config import Settings
+from bot.core.commands.schedule import schedule_command
+from bot.core.messages import Reply
+from bot.core.ports import Adapter
+from bot.reports.alerts import AlertMonitor
+from bot.reports.crontab import crontab_trigger, last_fire
+from bot.reports.jobs import claim_report, instance_name, purge_expired
+from storage.repository import Repository
+
+logger = logging.getLogger(__name__)
+
+TriggerFactory = Callable[[str], BaseTrigger]
+JOB_PREFIX = "report:"
+# A job runs at most once at a time; missed runs (event loop busy, clock jump) run once, late.
+JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 600}
+
+
+class ReportScheduler:
+    """Run the scheduled jobs of one bot instance.
+
+    Parameters
+    ----------
+    settings
+        ``[reports]``, ``[alerts]``, ``[privacy]`` and ``[scoring]`` are used.
+    repository
+        The synchronous repository (called through ``asyncio.to_thread``).
+    adapters
+        The connected adapters by platform name (``"slack"``, ``"discord"``, ``"shell"``...);
+        channels of other platforms get no report from this instance.
+    instance
+        This instance's name for report claims (default: host, pid and a random suffix).
+    trigger_factory
+        Builds a report trigger from a crontab string; tests pass a fast ``IntervalTrigger``.
+    refresh_s, alert_interval_s
+        How often the channel list is refreshed and alerts are checked.
+    model_sync
+        Optional coroutine function run every ``model_sync_s`` seconds.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        repository: Repository,
+        adapters: Mapping[str, Adapter],
+        *,
+        instance: str | None = None,
+        trigger_factory: TriggerFactory | None = None,
+        refresh_s: float = 300.0,
+        alert_interval_s: float = 900.0,
+        model_sync: Callable[[], Awaitable[object]] | None = None,
+        model_sync_s: float = 60.0,
+        scorer: Any = None,
+    ) -> None:
+        self.settings = settings
+        self.scorer = scorer  # names the words behind negative messages (store_text only)
+        self.repository = repository
+        self.adapters = dict(adapters)
+        self.instance = instance or instance_name()
+        self.tz = ZoneInfo(settings.reports.timezone)
+        self.trigger_factory = trigger_factory or self._cron
+        self.refresh_s = refresh_s
+        self.alert_interval_s = alert_interval_s
+        self.model_sync = model_sync
+        self.model_sync_s = model_sync_s
+        self.alerts = AlertMonitor(repository, settings.alerts, self.post, self.instance)
+        self.scheduler = AsyncIOScheduler(timezone=self.tz)
+        self._crons: dict[tuple[str, str], str] = {}
+        self.posted = 0
+
+    def _cron(self, expr: str) -> BaseTrigger:
+        return crontab_trigger(expr, self.tz)
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Schedule every job and start the scheduler (on the running event loop)."""
+        jobs: list[tuple[Callable[[], Awaitable[object]], BaseTrigger, str]] = [
+            (self.refresh, IntervalTrigger(seconds=self.refresh_s), "refresh"),
+            (self.purge, CronTrigger(hour=3, minute=17, timezone=self.tz), "retention"),
+        ]
+        if self.settings.alerts.enabled:
+            jobs.append(
+                (self.check_alerts, IntervalTrigger(seconds=self.alert_interval_s), "alerts")
+            )
+        if self.model_sync is not None:
+            jobs.append((self.model_sync, IntervalTrigger(seconds=self.model_sync_s), "model-sync"))
+        for func, trigger, job_id in jobs:
+            self.scheduler.add_job(func, trigger, id=job_id, replace_existing=True, **JOB_DEFAULTS)
+        self.scheduler.start()
+        try:
+            await self.refresh()
+        except Exception as exc:  # database down at start: the refresh job retries
+            logger.warning("could not load the channel list yet: %s", exc)
+
+    async def shutdown(self) -> None:
+        """Stop the scheduler; running jobs are not waited for."""
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    # -- jobs ---------------------------------------------------------------------------------
+
+    async def refresh(self) -> int:
+        """Give each monitored channel a report job with its schedule; drop jobs of gone channels.
+
+        Returns the number of channels scheduled.
+        """
+        pairs = await asyncio.to_thread(self.repository.monitored_channels)
+        settings = {
+            (s.platform, s.channel): s for s in await asyncio.to_thread(self.repository.channels)
+        }
+        wanted: dict[tuple[str, str], str] = {}
+        for pair in pairs:
+            if pair[0] not in self.adapters:
+                continue
+            own = settings.get(pair)
+            wanted[pair] = (own.report_cron if own else None) or self.settings.reports.cron
+        for pair in set(self._crons) - set(wanted):
+            self._unschedule(pair)
+        for pair, cron in wanted.items():
+            if self._crons.get(pair) != cron:
+                self._schedule(pair, cron)
+        return len(wanted)
+
+    def _schedule(self, pair: tuple[str, str], cron: str) -> None:
+        try:
+            trigger = self.trigger_factory(cron)
+        except ValueError as exc:
+            logger.error("bad report schedule %r for %s/%s: %s", cron, *pair, exc)
+            return
+        self.scheduler.add_job(
+            self.scheduled_report,
+            trigger,
+            args=pair,
+            id=JOB_PREFIX + "/".join(pair),
+            replace_existing=True,
+            **JOB_DEFAULTS,
+        )
+        self._crons[pair] = cron
+        logger.info("report for %s/%s scheduled: %s", *pair, cron)
+
+    def _unschedule(self, pair: tuple[str, str]) -> None:
+        job = self.scheduler.get_job(JOB_PREFIX + "/".join(pair))
+        if job is not None:
+            job.remove()
+        self._crons.pop(pair, None)
+
+    async def scheduled_report(self, platform: str, channel: str) -> bool:
+        """The job of one channel: report the period that ended at the latest fire time."""
+        job = self.scheduler.get_job(JOB_PREFIX + f"{platform}/{channel}")
+        if job is None:
+            return False
+        fired = last_fire(job.trigger, datetime.now(self.tz))
+        if fired is None:
+            return False
+        end, period = fired
+        return await self.run_report(platform, channel, end=end, period=period)
+
+    async def run_report(
+        self, platform: str, channel: str, *, end: datetime, period: timedelta
+    ) -> bool:
+        """Claim the report of ``[end - period, end)`` and post it; ``False`` when not posted."""
+        reply = await claim_report(
+            self.repository,
+            self.settings,
+            self.instance,
+            platform,
+            channel,
+            end,
+            period,
+            self.tz,
+            scorer=self.scorer,
+        )
+        if reply is None:
+            return False
+        await self.post(platform, channel, reply)
+        return True
+
+    async def post(self, platform: str, channel: str, reply: Reply) -> None:
+        """Post through the platform's adapter; a failure is logged, not raised."""
+        adapter = self.adapters.get(platform)
+        if adapter is None:
+            logger.warning("no %s adapter here; message to %s not posted", platform, channel)
+            return
+        try:
+            await adapter.post(channel, reply)
+            self.posted += 1
+        except Exception:
+            logger.exception("posting to %s/%s failed", platform, channel)
+
+    async def check_alerts(self) -> int:
+        """Check the channels of this instance's platforms for sentiment drops."""
+        return len(await self.alerts.check_all(platforms=set(self.adapters)))
+
+    async def purge(self, now: datetime | None = None) -> int:
+        """Delete messages (and charts) past retention; returns how many messages went."""
+        return await purge_expired(self.repository, self.settings, now or datetime.now(UTC))
+
+    # -- admin --------------------------------------------------------------------------------
+
+    async def set_schedule(
+        self, platform: str, channel: str, text: str, *, workspace: str = ""
+    ) -> Reply:
+        """``/sentiment-schedule <cron>|default`` (see ``bot.core.commands.schedule``)."""
+        return await schedule_command(self, platform, channel, text, workspace=workspace)
+
+    async def apply_schedule(self, pair: tuple[str, str], cron: str) -> None:
+        """Reschedule a channel whose schedule changed; a channel without a job: refresh."""
+        if pair in self._crons:
+            self._schedule(pair, cron)
+        else:
+            await self.refresh()

@@ -8,7 +8,11 @@ on every POST to the events endpoint:
   (else 401: a replayed or stale request);
 - the body is read up to aiohttp's ``client_max_size`` (1 MiB; larger: 413);
 - ``X-Slack-Signature`` must be the HMAC-SHA256 of ``v0:{timestamp}:{body}`` under the signing
-  secret (else 401).
+  secret (else 401);
+- a signed body must be UTF-8 that Bolt parses into an object (else 400): Bolt would raise on it
+  and answer 500 with a traceback in the log (found by tests/fuzz/test_fuzz_slack.py); a signed
+  payload whose fields have the wrong types (``"user": true``), on which Bolt's request building
+  raises, is a 400 too, logged by exception type only.
 
 A rejected request's content never reaches a log: rejections are counted by reason in
 ``rejected`` and logged at DEBUG with the reason only. Accepted requests reach bolt unchanged
@@ -23,6 +27,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from slack_bolt.request.internals import parse_body
 from slack_sdk.signature import SignatureVerifier
 
 logger = logging.getLogger(__name__)
@@ -60,7 +65,24 @@ class SignedRequestsOnly:
         signature = request.headers.get("X-Slack-Signature", "")
         if not self._verifier.is_valid(body, stamp, signature):
             return self._refuse(401, "invalid signature")
-        return await handler(request)
+        if not _parses(body, request.headers.get("Content-Type")):
+            return self._refuse(400, "malformed body")
+        try:
+            return await handler(request)
+        except web.HTTPException:
+            raise
+        except Exception as exc:  # Bolt's request parsing trusts the payload's shape
+            logger.warning("Slack sent a request Bolt could not read (%s)", type(exc).__name__)
+            return self._refuse(400, "unreadable request")
+
+
+def _parses(body: bytes, content_type: str | None) -> bool:
+    """Whether Bolt can read ``body``: UTF-8 that its own parser turns into an object."""
+    try:
+        parsed = parse_body(body.decode("utf-8"), content_type)
+    except ValueError:  # UnicodeDecodeError and json.JSONDecodeError are ValueErrors
+        return False
+    return isinstance(parsed, dict)
 
 
 def signed_requests_only(signing_secret: str) -> SignedRequestsOnly:

@@ -60,11 +60,10 @@ class App:
     _started: bool = False
 
     async def start(self) -> None:
-        """Start the batcher, the writer and the scheduler; connect the core to the adapter."""
+        """Start the batcher, the writer and the scheduler."""
         self.stop_requested = asyncio.Event()
         await self.batcher.start()
         await self.writer.start()
-        self.bot.post = self.adapter.post
         if self.scheduler is not None:
             await _maybe_await(self.scheduler.start())
         self._started = True

@@ -118,13 +118,21 @@ def build_app(
         retrainer = retrainer_factory(settings, scorer, repository, path)
         if callable(getattr(retrainer, "close", None)):
             on_close.append(retrainer.close)  # a running training process is killed
-    bot = SentimentBot(settings, batcher, writer, repository, retrainer=retrainer, scorer=scorer)
     scheduler = None
     if scheduler_factory is not None:
         scheduler = scheduler_factory(
             settings, repository, {adapter.name: adapter}, retrainer, scorer
         )
-    bot.scheduler = scheduler
+    bot = SentimentBot(
+        settings,
+        batcher,
+        writer,
+        repository,
+        retrainer=retrainer,
+        scorer=scorer,
+        schedules=scheduler,
+        post=adapter.post,
+    )
     return App(
         settings=settings,
         bot=bot,

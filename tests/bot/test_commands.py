@@ -7,7 +7,8 @@ import types
 
 import pytest
 
-from bot.core.commands.registry import COMMANDS, format_score, score_bar
+from bot.core.commands.registry import COMMANDS
+from bot.core.commands.scoring import format_score, score_bar
 from bot.core.messages import Person
 from model.types import Label, Score
 from tests.bot.conftest import Harness, make_settings, start_harness

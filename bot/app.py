@@ -93,9 +93,9 @@ class App:
         try:
             await asyncio.wait({adapter_task, stop_task}, return_when=asyncio.FIRST_COMPLETED)
             done = adapter_task.done() and not adapter_task.cancelled()
-            if done and adapter_task.exception() is not None:
-                exc = adapter_task.exception()
-                logger.error("the %s adapter stopped: %s", self.adapter.name, exc)
+            failure = adapter_task.exception() if done else None
+            if failure is not None:
+                logger.error("the %s adapter stopped: %s", self.adapter.name, failure)
                 status = EXIT_ERROR
         finally:
             stop_task.cancel()

@@ -14,7 +14,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.adapters.discord.cogs.common import AdapterSurface, run_command, slash
+from bot.adapters.discord.cogs.common import AdapterSurface, AnyBot, run_command, slash
 from bot.core.commands.own_data import FEEDBACK, OPTIN, OPTOUT
 from bot.core.commands.report import REPORT
 from bot.core.commands.schedule import SCHEDULE
@@ -28,7 +28,7 @@ SCORE_MENU = "Score this message"
 class CommandsCog(commands.Cog, name="Commands"):
     """The user-facing application commands; each hands a ``Command`` to the core."""
 
-    def __init__(self, bot: commands.Bot, surface: AdapterSurface) -> None:
+    def __init__(self, bot: AnyBot, surface: AdapterSurface) -> None:
         self.bot = bot
         self.surface = surface
         self.score_menu = app_commands.ContextMenu(name=SCORE_MENU, callback=self.score_message)

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 import discord
 from discord import app_commands
+from discord.ext import commands
 
 from bot.adapters.recent_replies import RecentReplies
 from bot.core.commands.registry import admin_refusal
@@ -22,6 +23,9 @@ PLATFORM = "discord"
 TEXT_LIMIT = 2000  # Discord's message length limit
 MAX_FILES = 10  # Discord's attachments-per-message limit
 DEFER_AFTER_S = 2.0  # answer or defer well inside Discord's 3 s window
+
+
+AnyBot = commands.Bot | commands.AutoShardedBot
 
 
 class AdapterSurface(Protocol):

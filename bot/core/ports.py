@@ -95,11 +95,42 @@ class Retrainer(Protocol):
 
     async def start(self, requested_by: Person, notify: Notify) -> str: ...
 
+    async def close(self) -> None: ...
+
+    async def sync_active_model(self) -> bool: ...
+
 
 class Schedules(Protocol):
     """Reschedules a channel's reports (``bot.reports.scheduler.ReportScheduler``)."""
 
     async def apply_schedule(self, pair: tuple[str, str], cron: str) -> None: ...
+
+
+class ReportSchedules(Schedules, Protocol):
+    """The report scheduler as the app runs it."""
+
+    async def start(self) -> None: ...
+
+    async def shutdown(self) -> None: ...
+
+
+class Service(Protocol):
+    """A part with a background task: started before the adapter, closed after it."""
+
+    async def start(self) -> None: ...
+
+    async def close(self) -> object: ...
+
+
+class RunningBatcher(Batcher, Service, Protocol):
+    """``model.batcher.MicroBatcher`` as the app runs it."""
+
+
+class RunningSink(MessageSink, Service, Protocol):
+    """``storage.writer.MessageWriter`` as the app runs it."""
+
+    @property
+    def pending(self) -> int: ...
 
 
 class CommandContext(Protocol):

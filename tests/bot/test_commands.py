@@ -79,6 +79,9 @@ class FakeRetrainer:
         await notify("epoch 1/1 done")
         return "Retrain started."
 
+    async def close(self) -> None:
+        pass
+
 
 async def test_retrain_is_refused_for_non_admins(tmp_path) -> None:
     retrainer = FakeRetrainer()

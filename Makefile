@@ -19,13 +19,16 @@ $(STAMP): pyproject.toml
 run: $(STAMP)  ## the bot in the terminal (shell adapter, SQLite, bundled model)
 	$(BIN)/sentibot run --adapter shell
 
-test: $(STAMP)  ## lint + the whole test suite
+test: $(STAMP)  ## lint, format check, type check + the whole test suite
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/pytest -q -ra
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff format .
@@ -62,4 +65,4 @@ soak: $(STAMP)  ## 10-minute soak of the shell adapter (prints in/stored/RSS)
 	$(BIN)/python benchmarks/soak.py --minutes 10
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache build *.egg-info

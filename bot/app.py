@@ -20,7 +20,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from bot.config import Settings
     from bot.core.bot import SentimentBot
-    from bot.core.ports import Adapter
+    from bot.core.ports import Adapter, ReportSchedules, RunningBatcher, RunningSink
+    from model.batcher import BatchScorer as Scorer
+    from storage.database import Database
+    from storage.repository import Repository
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +42,7 @@ class App:
         ``MessageWriter``.
     scorer, repository, database, scheduler
         The synchronous scorer, the repository, the ``Database`` (disposed at the end) and the
-        optional report scheduler (``start()`` and ``shutdown()`` or ``stop()``, sync or async).
+        optional report scheduler.
     on_start, on_close
         Extra callables (sync or async) run last at start and at shutdown, e.g. the ops
         server's start and stop.
@@ -48,25 +51,24 @@ class App:
     settings: Settings
     bot: SentimentBot
     adapter: Adapter
-    batcher: Any
-    writer: Any
-    scorer: Any = None
-    repository: Any = None
-    database: Any = None
-    scheduler: Any = None
+    batcher: RunningBatcher
+    writer: RunningSink
+    scorer: Scorer | None = None
+    repository: Repository | None = None
+    database: Database | None = None
+    scheduler: ReportSchedules | None = None
     on_start: list[Callable[[], Any]] = field(default_factory=list)
     on_close: list[Callable[[], Any]] = field(default_factory=list)
     stop_requested: asyncio.Event | None = None
     _started: bool = False
 
     async def start(self) -> None:
-        """Start the batcher, the writer and the scheduler; connect the core to the adapter."""
+        """Start the batcher, the writer and the scheduler."""
         self.stop_requested = asyncio.Event()
         await self.batcher.start()
         await self.writer.start()
-        self.bot.post = self.adapter.post
         if self.scheduler is not None:
-            await _maybe_await(self.scheduler.start())
+            await self.scheduler.start()
         self._started = True
         for starter in self.on_start:
             await _maybe_await(starter())
@@ -94,9 +96,9 @@ class App:
         try:
             await asyncio.wait({adapter_task, stop_task}, return_when=asyncio.FIRST_COMPLETED)
             done = adapter_task.done() and not adapter_task.cancelled()
-            if done and adapter_task.exception() is not None:
-                exc = adapter_task.exception()
-                logger.error("the %s adapter stopped: %s", self.adapter.name, exc)
+            failure = adapter_task.exception() if done else None
+            if failure is not None:
+                logger.error("the %s adapter stopped: %s", self.adapter.name, failure)
                 status = EXIT_ERROR
         finally:
             stop_task.cancel()
@@ -119,7 +121,7 @@ class App:
                 "still being scored and %s waiting for the database",
                 timeout,
                 self.bot.inflight,
-                getattr(self.writer, "pending", "?"),
+                self.writer.pending,
             )
             return False
 
@@ -131,15 +133,15 @@ class App:
         self.bot.stop_accepting()
         await self.bot.drain()
         if self.scheduler is not None:
-            stop = getattr(self.scheduler, "shutdown", None) or self.scheduler.stop
-            await _step("scheduler", stop)
+            await _step("scheduler", self.scheduler.shutdown)
         if self._started:
             await _step("batcher", self.batcher.close)
             await _step("writer", self.writer.close)  # flushes everything
         for closer in self.on_close:
             await _step("close", closer)
-        if self.database is not None:
-            await _step("database", lambda: asyncio.to_thread(self.database.close))
+        database = self.database
+        if database is not None:
+            await _step("database", lambda: asyncio.to_thread(database.close))
 
 
 async def _maybe_await(value: Any) -> Any:

@@ -12,40 +12,49 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from bot.app import App
 from bot.config import Secrets, Settings
 from bot.core.bot import SentimentBot
-from bot.core.ports import Adapter
+from bot.core.ports import Adapter, ReportSchedules, Retrainer
 from bot.errors import StartupError
 from bot.factories import build_adapter, load_scorer, open_storage
 from bot.reports.scheduler import ReportScheduler
 from bot.retrain.manager import RetrainManager
 
+if TYPE_CHECKING:
+    from bot.ops.metrics import Metrics
+    from model.batcher import BatchScorer as Scorer
+    from storage.database import Database
+    from storage.repository import Repository
+
 __all__ = ["StartupError", "build_app", "default_retrainer", "default_scheduler"]
 
 logger = logging.getLogger(__name__)
 
-SchedulerFactory = Callable[[Settings, Any, Mapping[str, Adapter], Any, Any], Any]
-RetrainerFactory = Callable[[Settings, Any, Any, "Path | None"], Any]
+SchedulerFactory: TypeAlias = (
+    "Callable[[Settings, Repository, Mapping[str, Adapter], Retrainer | None, Scorer | None], "
+    "ReportSchedules]"
+)
+RetrainerFactory: TypeAlias = "Callable[[Settings, Scorer, Repository, Path | None], Retrainer]"
 
 
 def default_scheduler(
     settings: Settings,
-    repository: Any,
+    repository: Repository,
     adapters: Mapping[str, Adapter],
-    retrainer: Any,
-    scorer: Any = None,
-) -> Any:
+    retrainer: Retrainer | None,
+    scorer: Scorer | None = None,
+) -> ReportSchedules:
     """The report scheduler (``bot.reports.scheduler``)."""
-    sync = getattr(retrainer, "sync_active_model", None)
+    sync = retrainer.sync_active_model if retrainer is not None else None
     return ReportScheduler(settings, repository, adapters, model_sync=sync, scorer=scorer)
 
 
 def default_retrainer(
-    settings: Settings, scorer: Any, repository: Any, config_path: Path | None = None
-) -> Any:
+    settings: Settings, scorer: Scorer, repository: Repository, config_path: Path | None = None
+) -> Retrainer:
     """The admin retrain manager (``bot.retrain.manager``).
 
     ``config_path`` is handed to the training process so it reads the same configuration.
@@ -57,9 +66,9 @@ def build_app(
     settings: Settings,
     *,
     adapter: Adapter | None = None,
-    scorer: Any = None,
-    database: Any = None,
-    repository: Any = None,
+    scorer: Scorer | None = None,
+    database: Database | None = None,
+    repository: Repository | None = None,
     secrets: Secrets | None = None,
     scheduler_factory: SchedulerFactory | None = default_scheduler,
     retrainer_factory: RetrainerFactory | None = default_retrainer,
@@ -116,15 +125,22 @@ def build_app(
     if retrainer_factory is not None:
         path = Path(config_path) if config_path else None
         retrainer = retrainer_factory(settings, scorer, repository, path)
-        if callable(getattr(retrainer, "close", None)):
-            on_close.append(retrainer.close)  # a running training process is killed
-    bot = SentimentBot(settings, batcher, writer, repository, retrainer=retrainer, scorer=scorer)
+        on_close.append(retrainer.close)  # a running training process is killed
     scheduler = None
     if scheduler_factory is not None:
         scheduler = scheduler_factory(
             settings, repository, {adapter.name: adapter}, retrainer, scorer
         )
-    bot.scheduler = scheduler
+    bot = SentimentBot(
+        settings,
+        batcher,
+        writer,
+        repository,
+        retrainer=retrainer,
+        scorer=scorer,
+        schedules=scheduler,
+        post=adapter.post,
+    )
     return App(
         settings=settings,
         bot=bot,
@@ -142,12 +158,12 @@ def build_app(
 
 def _wire_ops(
     settings: Settings,
-    scorer: Any,
-    repository: Any,
+    scorer: Scorer,
+    repository: Repository,
     adapter: Adapter,
     on_start: list[Callable[[], Any]],
     on_close: list[Callable[[], Any]],
-) -> tuple[Any, Any]:
+) -> tuple[Scorer, Metrics]:
     """Meter the scorer and serve ``/healthz`` and ``/metrics`` on ``[ops] port``."""
     from bot.ops.health import Health, adapters_check, database_check, model_check
     from bot.ops.metrics import MeteredScorer, Metrics

@@ -196,7 +196,7 @@ def load_settings(path: Path | str | None = None, **overrides: object) -> Settin
             raise ConfigError(f"config file not found: {toml}")
     Settings._toml_file = toml
     try:
-        return Settings(**overrides)
+        return Settings(**overrides)  # type: ignore[arg-type]  # keys checked by pydantic
     except ValidationError as exc:
         raise ConfigError(f"config error in {toml or 'defaults'}: {_describe(exc)}") from None
     except ValueError as exc:  # bad TOML or bad JSON in an environment variable

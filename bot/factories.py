@@ -7,11 +7,17 @@ Each failure becomes a ``StartupError`` with one line saying why and what to do.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Secrets, Settings
 from bot.core.ports import Adapter
 from bot.errors import StartupError, first_line
+
+if TYPE_CHECKING:
+    from model.batcher import BatchScorer as Scorer
+    from model.remote import RemoteScorer
+    from storage.database import Database
+    from storage.repository import Repository
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +57,7 @@ def build_adapter(settings: Settings, secrets: Secrets) -> Adapter:
         raise StartupError(str(exc)) from None
 
 
-def load_scorer(settings: Settings, repository: Any = None) -> Any:
+def load_scorer(settings: Settings, repository: Repository | None = None) -> Scorer:
     """Load the model to serve.
 
     With ``[model] serving_url`` set, scores come from TF Serving (``model.remote``): the
@@ -84,7 +90,7 @@ def load_scorer(settings: Settings, repository: Any = None) -> Any:
         raise StartupError(f"cannot load the model in {directory}: {first_line(exc)}") from None
 
 
-def connect_remote(settings: Settings) -> Any:
+def connect_remote(settings: Settings) -> RemoteScorer:
     """A ``model.remote.RemoteScorer`` for ``[model] serving_url`` that has answered once.
 
     Raises
@@ -105,7 +111,7 @@ def connect_remote(settings: Settings) -> Any:
     return scorer
 
 
-def open_storage(settings: Settings) -> Any:
+def open_storage(settings: Settings) -> Database:
     """Open (and on SQLite, create and migrate) the database; check it answers."""
     from storage.database import open_database
     from storage.engine import safe_url

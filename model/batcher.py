@@ -25,7 +25,11 @@ class ScoringError(RuntimeError):
 
 
 class BatchScorer(Protocol):
-    """What the batcher needs: ``model.service.Scorer`` or ``tests.fakes.scoring.FakeScorer``."""
+    """The one Scorer Protocol: ``model.service.Scorer``, ``model.remote.RemoteScorer``,
+    ``bot.ops.metrics.MeteredScorer`` and ``tests.fakes.scoring.FakeScorer``."""
+
+    @property
+    def version(self) -> str: ...
 
     def score_many(self, texts: Sequence[str]) -> list[Score]: ...
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from model.config import Section
+
+class Section(BaseModel):
+    """Base of the storage sections: unknown keys are errors, values are validated (the same
+    rules as ``model.config.Section``; storage does not depend on model/)."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
 class StorageConfig(Section):

@@ -138,12 +138,3 @@ class Repository(ABC):
     @abstractmethod
     def ping(self) -> None:
         """Raise ``DatabaseUnavailable`` when the database cannot be reached."""
-
-
-def __getattr__(name: str) -> object:
-    # ``from storage.repository import SqlRepository`` works without importing SQLAlchemy here.
-    if name == "SqlRepository":
-        from storage.sql_repository import SqlRepository
-
-        return SqlRepository
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -72,7 +72,7 @@ def _platform_of(repository: object, channel: str) -> list[str]:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from bot.reports.build import build_report
+    from bot.reports.build import build_report, report_settings
     from bot.reports.format import parse_period
 
     try:
@@ -98,11 +98,9 @@ def _report(args: argparse.Namespace) -> int:
                     platform,
                     args.channel.lstrip("#"),
                     period,
-                    min_messages=settings.reports.min_messages,
-                    chart_dir=Path(scratch) if args.chart else None,
-                    store_text=settings.privacy.store_text,
-                    timezone=settings.reports.timezone,
-                    plain=True,
+                    **report_settings(
+                        settings, chart_dir=Path(scratch) if args.chart else None, plain=True
+                    ),
                 )
             )
             print(reply.text)

@@ -13,11 +13,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING
 
 from bot.core.commands import registry
 from bot.core.messages import ChatMessage, Command, Reply
+from bot.core.ports import Batcher, MessageSink, Poster, Retrainer, Schedules
 from bot.core.privacy import PrivacyFilter, RecentMessages, storable_text
 from bot.core.ratelimit import RateLimiter
 from model.types import Label, Score
@@ -25,34 +25,19 @@ from storage.types import MessageKey, ScoredMessage
 
 if TYPE_CHECKING:
     from bot.config import Settings
+    from model.batcher import BatchScorer as Scorer
     from storage.repository import Repository
 
 logger = logging.getLogger(__name__)
 
-Poster = Callable[[str, Reply], Awaitable[None]]
 FLUSH_WAIT_S = 5.0  # how long a command waits for pending writes before going ahead anyway
 
 
-class ScoringBatcher(Protocol):
-    """What the core needs from ``model.batcher.MicroBatcher``."""
-
-    async def score(self, text: str) -> Score: ...
-
-    async def score_many(self, texts: Sequence[str]) -> list[Score]: ...
-
-
-class MessageSink(Protocol):
-    """What the core needs from ``storage.writer.MessageWriter``."""
-
-    async def put(self, msg: ScoredMessage) -> None: ...
-
-    def delete(self, key: MessageKey) -> None: ...
-
-    async def flush(self) -> None: ...
-
-
 class SentimentBot:
-    """Score and store chat messages; answer commands (``bot.core.ports.Handler``).
+    """Score and store chat messages; answer commands.
+
+    Implements ``bot.core.ports.Handler`` for adapters and ``bot.core.ports.CommandContext``
+    for the command handlers.
 
     Parameters
     ----------
@@ -68,17 +53,23 @@ class SentimentBot:
         A ``bot.retrain.manager.RetrainManager``, or ``None`` when retraining is unavailable.
     scorer
         The synchronous ``model.service.Scorer``, for ``sentiment-explain``.
+    schedules
+        The report scheduler, for ``/sentiment-schedule``; ``None`` when reports are off.
+    post
+        Posts to a channel unprompted (the adapter's ``post``), for a retrain's progress.
     """
 
     def __init__(
         self,
         settings: Settings,
-        batcher: ScoringBatcher,
+        batcher: Batcher,
         writer: MessageSink,
         repository: Repository,
         *,
-        retrainer: Any = None,
-        scorer: Any = None,
+        retrainer: Retrainer | None = None,
+        scorer: Scorer | None = None,
+        schedules: Schedules | None = None,
+        post: Poster | None = None,
         rate_limiter: RateLimiter | None = None,
         privacy: PrivacyFilter | None = None,
     ) -> None:
@@ -91,8 +82,8 @@ class SentimentBot:
         self.rate_limiter = rate_limiter or RateLimiter(settings.bot.rate_limit_per_minute)
         self.privacy = privacy or PrivacyFilter(repository)
         self.recent = RecentMessages()
-        self.post: Poster | None = None  # set by the app once an adapter is attached
-        self.scheduler: Any = None  # bot.reports.scheduler.ReportScheduler, for /sentiment-schedule
+        self.schedules = schedules
+        self._post = post
         self.stats: Counter[str] = Counter()
         self._accepting = True
         self._inflight = 0
@@ -168,6 +159,11 @@ class SentimentBot:
             logger.warning("pending writes not flushed within %.0f s; going ahead", timeout)
             return False
 
+    async def post(self, channel: str, reply: Reply) -> None:
+        """Post ``reply`` to ``channel`` unprompted (nothing when no adapter is attached)."""
+        if self._post is not None:
+            await self._post(channel, reply)
+
     async def score(self, text: str) -> Score:
         """Score one text through the batcher, cut just over the scoring limit first."""
         return await self.batcher.score(text[: self.settings.scoring.max_chars + 1])
@@ -198,7 +194,7 @@ class SentimentBot:
             except Exception as exc:  # stored as unscored, so the message is not lost
                 self.stats["errors"] += 1
                 logger.error("scoring failed for message %s: %s", message.message_id, exc)
-                version = str(getattr(self.scorer, "version", "") or "")
+                version = str(self.scorer.version or "") if self.scorer is not None else ""
                 score = Score(None, Label.UNSCORED, version, "error")
             # An opt-out may have landed while this message was being scored.
             if self.privacy.blocked_now(*where):

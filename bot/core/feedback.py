@@ -68,7 +68,8 @@ def split_feedback(
             continue
         key = (fb.platform, fb.channel, fb.message_id or fb.text)
         latest[key] = fb
-    train, held = [], []
+    train: list[Feedback] = []
+    held: list[Feedback] = []
     for fb in latest.values():
         (held if is_holdout(fb.text, fraction) else train).append(fb)
     return train, held

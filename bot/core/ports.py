@@ -1,16 +1,33 @@
-"""The adapter interface: each chat platform translates its events in and replies out.
+"""The core's ports: what it offers adapters and what it needs from the parts around it.
 
 Adapters stay thin (errbot's ``Backend``): they build ``ChatMessage`` / ``Command`` objects,
 hand them to a ``Handler`` (the core) and deliver the ``Reply`` it returns. All behaviour that
-is the same everywhere lives in the core.
+is the same everywhere lives in the core. The core in turn sees the batcher, the writer, the
+retrain manager and the report scheduler only through the Protocols below, and commands see the
+core only as a ``CommandContext``; ``bot.bootstrap`` plugs the real parts in.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Protocol
+from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Protocol
 
-from bot.core.messages import ChatMessage, Command, Reply
+from bot.core.messages import ChatMessage, Command, Person, Reply
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.core.privacy import PrivacyFilter, RecentMessages
+    from model.batcher import BatchScorer as Scorer
+    from model.types import Score
+    from storage.repository import Repository
+    from storage.types import MessageKey, ScoredMessage
+
+Poster = Callable[[str, Reply], Awaitable[None]]
+"""Post a reply to a channel unprompted (``Adapter.post``)."""
+Notify = Callable[[str], Awaitable[None]]
+"""Tell the person who asked something later (a retrain's progress)."""
 
 
 class Handler(Protocol):
@@ -50,3 +67,101 @@ class Adapter(ABC):
     def connected(self) -> bool:
         """Whether the platform connection is up (for health checks)."""
         return True
+
+
+class Batcher(Protocol):
+    """Scores text off the event loop (``model.batcher.MicroBatcher``).
+
+    The synchronous scorer behind it is ``model.batcher.BatchScorer``, the one Scorer Protocol.
+    """
+
+    async def score(self, text: str) -> Score: ...
+
+    async def score_many(self, texts: Sequence[str]) -> list[Score]: ...
+
+
+class MessageSink(Protocol):
+    """Where scored messages go (``storage.writer.MessageWriter``)."""
+
+    async def put(self, msg: ScoredMessage) -> None: ...
+
+    def delete(self, key: MessageKey) -> None: ...
+
+    async def flush(self) -> None: ...
+
+
+class Retrainer(Protocol):
+    """Starts a retrain on an admin's request (``bot.retrain.manager.RetrainManager``)."""
+
+    async def start(self, requested_by: Person, notify: Notify) -> str: ...
+
+    async def close(self) -> None: ...
+
+    async def sync_active_model(self) -> bool: ...
+
+
+class Schedules(Protocol):
+    """Reschedules a channel's reports (``bot.reports.scheduler.ReportScheduler``)."""
+
+    async def apply_schedule(self, pair: tuple[str, str], cron: str) -> None: ...
+
+
+class ReportSchedules(Schedules, Protocol):
+    """The report scheduler as the app runs it."""
+
+    async def start(self) -> None: ...
+
+    async def shutdown(self) -> None: ...
+
+
+class Service(Protocol):
+    """A part with a background task: started before the adapter, closed after it."""
+
+    async def start(self) -> None: ...
+
+    async def close(self) -> object: ...
+
+
+class RunningBatcher(Batcher, Service, Protocol):
+    """``model.batcher.MicroBatcher`` as the app runs it."""
+
+
+class RunningSink(MessageSink, Service, Protocol):
+    """``storage.writer.MessageWriter`` as the app runs it."""
+
+    @property
+    def pending(self) -> int: ...
+
+
+class CommandContext(Protocol):
+    """What a command handler may use (implemented by ``bot.core.bot.SentimentBot``)."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def repository(self) -> Repository: ...
+
+    @property
+    def scorer(self) -> Scorer | None: ...
+
+    @property
+    def privacy(self) -> PrivacyFilter: ...
+
+    @property
+    def recent(self) -> RecentMessages: ...
+
+    @property
+    def retrainer(self) -> Retrainer | None: ...
+
+    @property
+    def schedules(self) -> Schedules | None: ...
+
+    @property
+    def stats(self) -> Counter[str]: ...
+
+    async def score(self, text: str) -> Score: ...
+
+    async def flush_writes(self) -> bool: ...
+
+    async def post(self, channel: str, reply: Reply) -> None: ...

@@ -21,12 +21,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Protocol
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
 from prometheus_client.core import CounterMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from model.batcher import BatchScorer as Scorer
 from model.types import Score
 
 logger = logging.getLogger(__name__)
@@ -121,15 +121,6 @@ class Metrics:
         self._database_errors.sources.append(errors)
 
 
-class ScorerLike(Protocol):
-    """The surface of ``model.service.Scorer``, ``model.remote.RemoteScorer`` and fakes."""
-
-    @property
-    def version(self) -> str: ...
-
-    def score_many(self, texts: Sequence[str]) -> list[Score]: ...
-
-
 class MeteredScorer:
     """Wrap a scorer so that every ``score_many`` call is counted and timed.
 
@@ -137,7 +128,7 @@ class MeteredScorer:
     ``model_info``.
     """
 
-    def __init__(self, scorer: ScorerLike, metrics: Metrics) -> None:
+    def __init__(self, scorer: Scorer, metrics: Metrics) -> None:
         self._scorer = scorer
         self._metrics = metrics
         metrics.set_model_version(scorer.version)

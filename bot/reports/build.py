@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.core.messages import Reply
@@ -24,12 +24,29 @@ from bot.reports.format import channel_ref, format_period, format_report
 from storage.repository import Repository
 from storage.types import ChannelStats, ExampleMessage
 
+if TYPE_CHECKING:
+    from bot.config import Settings
+
 logger = logging.getLogger(__name__)
 
 
 def _chart_path(chart_dir: Path, platform: str, channel: str, end: datetime) -> Path:
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{platform}-{channel}")[:80]
     return Path(chart_dir) / f"report-{safe}-{end.astimezone(UTC):%Y%m%dT%H%M%S}.png"
+
+
+def report_settings(settings: Settings, **overrides: Any) -> dict[str, Any]:
+    """``build_report``'s keyword arguments from ``[reports]`` and ``[privacy]``.
+
+    ``overrides`` (e.g. ``plain=True``, ``chart_dir=None``, ``timezone=tz``) win.
+    """
+    return {
+        "min_messages": settings.reports.min_messages,
+        "chart_dir": settings.reports.chart_dir,
+        "store_text": settings.privacy.store_text,
+        "timezone": settings.reports.timezone,
+        **overrides,
+    }
 
 
 async def build_report(

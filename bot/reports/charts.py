@@ -11,6 +11,7 @@ import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -82,14 +83,16 @@ def render_chart(
     width = timedelta(hours=1)
     if buckets[-1][0] - buckets[0][0] > DAILY_AFTER:
         buckets, width = daily(buckets, tz), timedelta(days=1)
-    times = [start.astimezone(tz) for start, _, _ in buckets]
+    # matplotlib converts datetimes and timedeltas itself; its stubs only know numbers.
+    times: list[Any] = [start.astimezone(tz) for start, _, _ in buckets]
     counts = [count for _, count, _ in buckets]
     scored = [(t, mean) for t, (_, _, mean) in zip(times, buckets, strict=True) if mean is not None]
 
     fig = Figure(figsize=(8, 4), dpi=100)
     FigureCanvasAgg(fig)
     volume = fig.add_subplot()
-    volume.bar(times, counts, width=width * 0.8, align="edge", color="#c7d3e3", label="messages")
+    bar_width: Any = width * 0.8
+    volume.bar(times, counts, width=bar_width, align="edge", color="#c7d3e3", label="messages")
     volume.set_ylabel("messages")
     volume.set_ylim(0, max(counts) * 1.15 or 1)
     score = volume.twinx()

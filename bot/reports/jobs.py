@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.config import Settings
 from bot.core.messages import Reply
-from bot.reports.build import build_report
+from bot.reports.build import build_report, report_settings
 from bot.reports.charts import prune_charts
 from storage.repository import Repository
 
@@ -60,17 +60,13 @@ async def claim_report(
     if not claimed:
         logger.info("report %s/%s to %s already claimed elsewhere", platform, channel, end)
         return None
-    reports = settings.reports
     return await build_report(
         repository,
         platform,
         channel,
         period,
         now=end,
-        min_messages=reports.min_messages,
-        chart_dir=reports.chart_dir,
-        store_text=settings.privacy.store_text,
-        timezone=timezone,
+        **report_settings(settings, timezone=timezone),
         scorer=scorer,
     )
 

@@ -28,7 +28,6 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import Settings
-from bot.core.commands.schedule import schedule_command
 from bot.core.messages import Reply
 from bot.core.ports import Adapter
 from bot.reports.alerts import AlertMonitor
@@ -225,12 +224,6 @@ class ReportScheduler:
         return await purge_expired(self.repository, self.settings, now or datetime.now(UTC))
 
     # -- admin --------------------------------------------------------------------------------
-
-    async def set_schedule(
-        self, platform: str, channel: str, text: str, *, workspace: str = ""
-    ) -> Reply:
-        """``/sentiment-schedule <cron>|default`` (see ``bot.core.commands.schedule``)."""
-        return await schedule_command(self, platform, channel, text, workspace=workspace)
 
     async def apply_schedule(self, pair: tuple[str, str], cron: str) -> None:
         """Reschedule a channel whose schedule changed; a channel without a job: refresh."""

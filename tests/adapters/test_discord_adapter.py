@@ -15,6 +15,7 @@ from bot.adapters.discord import adapter as discord_adapter
 from bot.adapters.discord.cogs import common
 from bot.adapters.discord.cogs.common import chunks
 from bot.config import AdminsConfig, ConfigError, DiscordConfig, Secrets
+from bot.core.commands.registry import slash_commands
 from bot.core.feedback import reaction_label as feedback_label
 from bot.core.messages import Reply
 from tests.adapters.discord_objects import (
@@ -342,3 +343,21 @@ def test_invite_url_in_the_docs_asks_for_exactly_the_needed_permissions() -> Non
     assert "client_id=42" in url and "scope=bot+applications.commands" in url
     assert f"permissions={documented}" in url
     assert not discord_adapter.INVITE_PERMISSIONS.administrator
+
+
+async def test_command_tree_is_the_core_registry(env) -> None:
+    adapter, _, _ = env
+    tree = adapter.bot.tree
+    payload = {
+        c.name: c.to_dict(tree) for c in tree.get_commands(type=discord.AppCommandType.chat_input)
+    }
+    specs = {spec.name: spec for spec in slash_commands()}
+    assert set(payload) == set(specs)
+    for name, spec in specs.items():
+        declared = payload[name]
+        assert declared["description"] == spec.description
+        options = [(o["name"], o["description"]) for o in declared.get("options", [])]
+        assert options == [(o.name, o.description) for o in spec.options]
+        assert declared["dm_permission"] is not spec.guild_only
+        admin = discord.Permissions(administrator=True).value if spec.admin else None
+        assert declared["default_member_permissions"] == admin

@@ -1,4 +1,8 @@
-"""The Slack app manifest asks for exactly the commands, events and scopes the adapter uses."""
+"""The Slack app manifest asks for exactly the commands, events and scopes the adapter uses.
+
+Its slash commands must be the core registry's, with the same descriptions and usage hints:
+edit ``bot.core.commands`` and the manifest together.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from pathlib import Path
 
 import bot
 from bot.adapters.slack.listeners import COMMANDS
+from bot.core.commands.registry import slash_commands
 
 MANIFEST = Path(bot.__file__).parent / "slack_manifest.yml"
 
@@ -31,6 +36,38 @@ def test_manifest_commands_match_the_registered_listeners() -> None:
     declared = re.findall(r"- command: /(\S+)", text)
     assert sorted(declared) == sorted(COMMANDS)
     assert text.count("should_escape: true") == len(COMMANDS)
+
+
+def _manifest_commands(text: str) -> dict[str, dict[str, str]]:
+    """``/name`` -> its other keys, from the manifest's ``slash_commands`` list."""
+    block = text.split("slash_commands:", 1)[1].split("\noauth_config:", 1)[0]
+    commands: dict[str, dict[str, str]] = {}
+    current: dict[str, str] = {}
+    for line in block.splitlines():
+        match = re.match(r"\s+(- )?(\w+): (.*)$", line.split(" #", 1)[0])
+        if not match or line.lstrip().startswith("#"):
+            continue
+        if match.group(1):
+            current = {}
+        key, value = match.group(2), match.group(3).strip()
+        current[key] = value[1:-1] if value.startswith('"') else value
+        if key == "command":
+            commands[value.lstrip("/")] = current
+    return commands
+
+
+def test_manifest_slash_commands_are_the_registry() -> None:
+    declared = _manifest_commands(MANIFEST.read_text(encoding="utf-8"))
+    expected = {
+        spec.name: {
+            "command": f"/{spec.name}",
+            "description": spec.description,
+            **({"usage_hint": spec.usage_hint} if spec.usage_hint else {}),
+            "should_escape": "true",
+        }
+        for spec in slash_commands()
+    }
+    assert declared == expected, "bot/slack_manifest.yml drifted from bot.core.commands"
 
 
 def test_manifest_events_and_scopes_are_the_minimum_needed() -> None:

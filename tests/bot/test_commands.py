@@ -7,7 +7,8 @@ import types
 
 import pytest
 
-from bot.core.commands.registry import COMMANDS, format_score, score_bar
+from bot.core.commands.registry import COMMANDS
+from bot.core.commands.scoring import format_score, score_bar
 from bot.core.messages import Person
 from model.types import Label, Score
 from tests.bot.conftest import Harness, make_settings, start_harness
@@ -77,6 +78,9 @@ class FakeRetrainer:
         self.started.append(requested_by)
         await notify("epoch 1/1 done")
         return "Retrain started."
+
+    async def close(self) -> None:
+        pass
 
 
 async def test_retrain_is_refused_for_non_admins(tmp_path) -> None:

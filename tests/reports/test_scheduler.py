@@ -11,6 +11,7 @@ import pytest
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import AlertsConfig, ReportsConfig, Settings, load_settings
+from bot.core.commands.schedule import change_schedule
 from bot.reports.crontab import crontab_trigger, last_fire, validate_cron
 from bot.reports.scheduler import JOB_PREFIX, ReportScheduler
 from storage.repository import Repository
@@ -188,7 +189,9 @@ async def test_admin_sets_and_resets_a_channel_schedule(
     scheduler = ReportScheduler(settings_for(tmp_path), fake_repo, {"slack": RecordingAdapter()})
     await scheduler.start()
     try:
-        reply = await scheduler.set_schedule("slack", "C1", "30 17 * * 1-5")
+        reply = await change_schedule(
+            fake_repo, scheduler.settings.reports, scheduler, "slack", "C1", "30 17 * * 1-5"
+        )
         assert "now follow schedule '30 17 * * 1-5'" in reply.text
         assert fake_repo.get_channel("slack", "C1") == ChannelSettings(
             "slack", "C1", workspace="T1", report_cron="30 17 * * 1-5"
@@ -196,14 +199,20 @@ async def test_admin_sets_and_resets_a_channel_schedule(
         trigger = scheduler.scheduler.get_job(JOB_PREFIX + "slack/C1").trigger
         assert trigger.get_next_fire_time(None, utc(2026, 11, 28, 0)) == utc(2026, 11, 30, 17, 30)
 
-        bad = await scheduler.set_schedule("slack", "C1", "every monday")
+        bad = await change_schedule(
+            fake_repo, scheduler.settings.reports, scheduler, "slack", "C1", "every monday"
+        )
         assert bad.ephemeral and "invalid schedule" in bad.text
         assert fake_repo.get_channel("slack", "C1").report_cron == "30 17 * * 1-5"
 
-        shown = await scheduler.set_schedule("slack", "C1", "")
+        shown = await change_schedule(
+            fake_repo, scheduler.settings.reports, scheduler, "slack", "C1", ""
+        )
         assert "'30 17 * * 1-5'" in shown.text and "Usage" in shown.text
 
-        reset = await scheduler.set_schedule("slack", "C1", "default")
+        reset = await change_schedule(
+            fake_repo, scheduler.settings.reports, scheduler, "slack", "C1", "default"
+        )
         assert "the default schedule '0 9 * * *'" in reset.text
         assert fake_repo.get_channel("slack", "C1").report_cron is None
         trigger = scheduler.scheduler.get_job(JOB_PREFIX + "slack/C1").trigger

@@ -8,6 +8,7 @@ owns the client (sharded when ``[discord] shard_count`` is set), command sync an
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import discord
 from discord.ext import commands
@@ -52,7 +53,7 @@ def intents() -> discord.Intents:
     )
 
 
-def build_bot(config: DiscordConfig) -> commands.Bot:
+def build_bot(config: DiscordConfig) -> commands.Bot | commands.AutoShardedBot:
     """A ``commands.Bot``, or an ``AutoShardedBot`` when ``shard_count`` is configured.
 
     Raises
@@ -60,7 +61,7 @@ def build_bot(config: DiscordConfig) -> commands.Bot:
     ConfigError
         When ``shard_ids`` names a shard outside ``range(shard_count)``.
     """
-    options = {
+    options: dict[str, Any] = {
         "command_prefix": commands.when_mentioned,
         "help_command": None,
         "intents": intents(),
@@ -74,9 +75,8 @@ def build_bot(config: DiscordConfig) -> commands.Bot:
     bad = [i for i in config.shard_ids if not 0 <= i < config.shard_count]
     if bad:
         raise ConfigError(f"[discord] shard_ids {bad} outside 0..{config.shard_count - 1}")
-    return commands.AutoShardedBot(
-        shard_count=config.shard_count, shard_ids=config.shard_ids or None, **options
-    )
+    options["shard_ids"] = config.shard_ids or None
+    return commands.AutoShardedBot(shard_count=config.shard_count, **options)
 
 
 class DiscordAdapter(Adapter):
@@ -187,4 +187,4 @@ class DiscordAdapter(Adapter):
         parts: list[str | None] = list(chunks(reply.text)) if reply.text else [None]
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
-            await target.send(part, files=files if last and files else None)
+            await target.send(part, files=files if last and files else None)  # type: ignore[arg-type]

@@ -76,9 +76,9 @@ class SlackAdapter(Adapter):
         self.config = config
         self.host = config.host if host is None else host  # tests pass 127.0.0.1
         self._secrets = secrets
-        self.client = AsyncWebClient(
-            token=secrets.slack_bot_token.get_secret_value(), base_url=config.api_base_url
-        )
+        token = secrets.slack_bot_token
+        assert token is not None  # checked above
+        self.client = AsyncWebClient(token=token.get_secret_value(), base_url=config.api_base_url)
         self.admins = SlackAdmins(self.client, admins.slack)
         self.replies = RecentReplies()
         self.base_url: str | None = None  # the workspace URL, from auth.test
@@ -126,9 +126,9 @@ class SlackAdapter(Adapter):
         self.base_url = identity.get("url")
         logger.info("Slack: connected as %s in team %s", identity.get("user"), identity.get("team"))
         if self.config.mode == "socket":
-            self._socket = AsyncSocketModeHandler(
-                self.app, self._secrets.slack_app_token.get_secret_value()
-            )
+            app_token = self._secrets.slack_app_token
+            assert app_token is not None  # checked in __init__
+            self._socket = AsyncSocketModeHandler(self.app, app_token.get_secret_value())
             await self._socket.connect_async()
         else:
             secret = self._secrets.slack_signing_secret.get_secret_value()

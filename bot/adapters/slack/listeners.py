@@ -19,6 +19,8 @@ from bot.adapters.slack.convert import (
     is_from_bot,
     message_from_event,
 )
+from bot.core.commands.registry import COMMANDS as SPECS
+from bot.core.commands.registry import admin_refusal, slash_commands
 from bot.core.feedback import reaction_label
 from bot.core.messages import Command, Person, Reply
 
@@ -27,23 +29,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-COMMANDS = (
-    "sentiment",
-    "sentiment-report",
-    "sentiment-schedule",
-    "sentiment-retrain",
-    "sentiment-optout",
-    "sentiment-optin",
-    "sentiment-explain",
-    "sentiment-feedback",
-)
-ADMIN_COMMANDS = frozenset({"sentiment-retrain"})
-# Replies to these commands carry a score, so a 👍/👎 on them is feedback on the scored text.
-SCORING_COMMANDS = frozenset({"sentiment", "sentiment-explain"})
-ADMIN_REFUSAL = (
-    "Sorry, /{name} is for admins only: your Slack user id must be listed in [admins] slack, "
-    "or you must be a workspace admin or owner. Nothing was started."
-)
+# Every registered command (the manifest declares the same, see tests/adapters/slack).
+COMMANDS = tuple(spec.name for spec in slash_commands())
 FAILURE = "Sorry, /{name} failed on our side; the error has been logged."
 
 
@@ -138,16 +125,17 @@ def register_listeners(app: AsyncApp, adapter: SlackAdapter) -> None:
         user = body.get("user_id", "")
         is_admin = await adapter.admins.is_admin(user)
         command = command_from_body(body, is_admin=is_admin)
-        if name in ADMIN_COMMANDS and not is_admin:
-            logger.info("refused /%s for non-admin %s", name, user)
-            await respond(text=ADMIN_REFUSAL.format(name=name), response_type="ephemeral")
+        refusal = admin_refusal(command)
+        if refusal is not None:
+            await respond(text=refusal.text, response_type="ephemeral")
             return
         try:
             reply = await adapter.handler.on_command(command)
         except Exception:
             logger.exception("command /%s failed", name)
             reply = Reply(FAILURE.format(name=name), ephemeral=True)
-        scored = command.text if name in SCORING_COMMANDS else None
+        spec = SPECS.get(name)
+        scored = command.text if spec is not None and spec.scoring else None
         await adapter.deliver_command_reply(command, reply, respond, scored_text=scored)
 
     app.middleware(drop_retries)

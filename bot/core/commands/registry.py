@@ -1,141 +1,83 @@
-"""The chat commands, the same on every platform.
+"""The one command registry: every chat command declared once, for every platform.
 
-Each handler takes the ``SentimentBot`` and the ``Command`` and returns a ``Reply``. This module
-holds the registry (``COMMANDS``), ``dispatch`` and the scoring and report commands; admin
-commands are in ``bot.core.commands.admin``, opt-out/opt-in/feedback in
-``bot.core.commands.own_data``.
-``model.explain`` is imported inside its handler: it brings TensorFlow, not needed at startup.
+``COMMANDS`` feeds the core's ``dispatch``, the shell's ``/help``, the Slack listeners
+(``bot.adapters.slack.listeners``), the Discord cogs (``bot.adapters.discord.cogs``) and
+``bot/slack_manifest.yml`` (``tests/core/commands/test_registry.py`` fails when the manifest
+drifts). Handlers live in one module per group: ``scoring``, ``report``, ``own_data``,
+``admin``, ``schedule``. ``admin_refusal`` is the one admin check.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import re
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.core.commands.admin import cmd_retrain, cmd_schedule
-from bot.core.commands.own_data import FEEDBACK_USAGE, cmd_feedback, cmd_optin, cmd_optout
+from bot.core.commands.admin import RETRAIN
+from bot.core.commands.own_data import FEEDBACK, OPTIN, OPTOUT
+from bot.core.commands.report import REPORT
+from bot.core.commands.schedule import SCHEDULE
+from bot.core.commands.scoring import EXPLAIN, SENTIMENT
+from bot.core.commands.spec import CommandSpec
 from bot.core.messages import Command, Reply
-from bot.reports.build import build_report
-from bot.reports.format import parse_period
-from model.types import Label, Score
 
 if TYPE_CHECKING:
-    from bot.core.bot import SentimentBot
+    from bot.core.ports import CommandContext
 
 logger = logging.getLogger(__name__)
 
-Handler = Callable[["SentimentBot", Command], Awaitable[Reply]]
-EMOJI = {"positive": "🙂", "neutral": "😐", "negative": "🙁", "unscored": "❔"}
-BAR_CELLS = 10
-DEFAULT_PERIOD = "24h"
-_PERIOD = re.compile(r"^\d+(\.\d+)?[a-z]+$", re.IGNORECASE)
-# Channel references as users type them: #general, <#C123|general> (Slack), <#123> (Discord).
-_CHANNEL_REF = re.compile(r"^<#([^>|]+)(\|[^>]*)?>$")
+# How to become an admin, by platform; other platforms get the command's own refusal.
+ADMIN_REFUSALS = {
+    "slack": (
+        "Sorry, /{name} is for admins only: your Slack user id must be listed in [admins] "
+        "slack, or you must be a workspace admin or owner. Nothing was started."
+    ),
+    "discord": (
+        "Sorry, /{name} is for admins only: your Discord user id must be listed in [admins] "
+        "discord, or you need the Administrator permission. Nothing was started."
+    ),
+}
+DEFAULT_REFUSAL = {
+    "sentiment-retrain": (
+        "Only admins can start a retrain: it trains a new model that may replace the one "
+        "scoring every channel. Nothing was started; ask an admin if you think it's needed."
+    ),
+}
 
 
-@dataclass(frozen=True, slots=True)
-class CommandSpec:
-    """A command's name, usage line, one-line summary and handler."""
-
-    name: str
-    usage: str
-    summary: str
-    handler: Handler
-
-
-def score_bar(score: float) -> str:
-    """A ten-cell bar for a score in ``[0, 1]``."""
-    filled = max(0, min(BAR_CELLS, round(score * BAR_CELLS)))
-    return "█" * filled + "░" * (BAR_CELLS - filled)
-
-
-def format_score(score: Score) -> str:
-    """One line: emoji, label, score and bar (or why the text was not scored)."""
-    label = str(score.label)
-    if score.score is None:
-        reason = score.reason or "no score"
-        if reason.startswith("language:"):
-            reason = f"the text looks like language '{reason.split(':', 1)[1]}', not one I score"
-        return f"{EMOJI['unscored']} not scored: {reason}"
-    return f"{EMOJI.get(label, '')} {label} {score.score:.2f} {score_bar(score.score)}"
-
-
-async def cmd_sentiment(bot: SentimentBot, command: Command) -> Reply:
-    """``sentiment <text>``: score a text and show label, score and a bar."""
-    text = command.text
-    if not text.strip():
-        return Reply(f"Usage: {COMMANDS['sentiment'].usage}", ephemeral=True)
-    score = await bot.score(text)
-    if score.label == Label.UNSCORED and score.reason == "empty":
-        return Reply(f"Usage: {COMMANDS['sentiment'].usage} (nothing to score in that text)")
-    line = format_score(score)
-    limit = bot.settings.scoring.max_chars
-    if len(text) > limit or score.reason == "truncated":
-        line += f"\n(Your text is over {limit:,} characters; I scored the first {limit:,}.)"
-    return Reply(line)
-
-
-def _parse_report_args(text: str, default_channel: str) -> tuple[str, str]:
-    channel, period = default_channel, DEFAULT_PERIOD
-    for token in text.split():
-        ref = _CHANNEL_REF.match(token)
-        if ref:
-            channel = ref.group(1)
-        elif _PERIOD.match(token):
-            period = token.lower()
-        else:
-            channel = token.lstrip("#")
-    return channel, period
-
-
-async def cmd_report(bot: SentimentBot, command: Command) -> Reply:
-    """``sentiment-report [channel] [period]``: a channel's report (default: here, 24h)."""
-    channel, period_text = _parse_report_args(command.text, command.channel)
-    if channel != command.channel and not command.author.is_admin:
-        return Reply(
-            "Only admins can ask for another channel's report; "
-            "run /sentiment-report in that channel instead.",
-            ephemeral=True,
-        )
-    try:
-        period = parse_period(period_text)
-    except ValueError as exc:
-        return Reply(f"{exc}\nUsage: {COMMANDS['sentiment-report'].usage}", ephemeral=True)
-    await bot.flush_writes()  # so the report includes what was just said
-    return await build_report(
-        bot.repository,
-        command.platform,
-        channel,
-        period,
-        min_messages=bot.settings.reports.min_messages,
-        chart_dir=bot.settings.reports.chart_dir,
-        store_text=bot.settings.privacy.store_text,
-        timezone=bot.settings.reports.timezone,
-        plain=command.platform == "shell",
-        scorer=bot.scorer,
-    )
-
-
-async def cmd_explain(bot: SentimentBot, command: Command) -> Reply:
-    """``sentiment-explain <text>``: which words pushed the score up or down."""
-    if not command.text.strip():
-        return Reply(f"Usage: {COMMANDS['sentiment-explain'].usage}", ephemeral=True)
-    from model import explain  # imports TensorFlow: only when asked
-
-    if bot.scorer is None:
-        return Reply("Explanations need the in-process model, which this instance does not run.")
-    text = command.text[: bot.settings.scoring.max_chars]
-    result = await asyncio.to_thread(explain.explain, bot.scorer, text)
-    return Reply(explain.format_explanation(result))
-
-
-async def cmd_help(bot: SentimentBot, command: Command) -> Reply:
+async def cmd_help(ctx: CommandContext, command: Command) -> Reply:
     """``help``: every command with its usage."""
     return Reply(help_text(), ephemeral=True)
+
+
+HELP = CommandSpec(
+    name="help",
+    description="List sentibot's commands",
+    usage="help",
+    summary="this list",
+    handler=cmd_help,
+    private=True,
+    slash=False,
+)
+
+COMMANDS: dict[str, CommandSpec] = {
+    spec.name: spec
+    for spec in (
+        SENTIMENT,
+        REPORT,
+        SCHEDULE,
+        RETRAIN,
+        OPTOUT,
+        OPTIN,
+        EXPLAIN,
+        FEEDBACK,
+        HELP,
+    )
+}
+
+
+def slash_commands() -> list[CommandSpec]:
+    """The commands platforms register as slash commands (all but the shell's ``help``)."""
+    return [spec for spec in COMMANDS.values() if spec.slash]
 
 
 def help_text() -> str:
@@ -145,53 +87,41 @@ def help_text() -> str:
     return "\n".join(lines)
 
 
-COMMANDS: dict[str, CommandSpec] = {
-    spec.name: spec
-    for spec in (
-        CommandSpec("sentiment", "sentiment <text>", "score a text", cmd_sentiment),
-        CommandSpec(
-            "sentiment-report",
-            "sentiment-report [channel] [period]",
-            "a channel's mood report (default: this channel, 24h; periods like 90m, 24h, 7d)",
-            cmd_report,
-        ),
-        CommandSpec(
-            "sentiment-schedule",
-            "sentiment-schedule [cron|default]",
-            "show or set (admins) this channel's report schedule",
-            cmd_schedule,
-        ),
-        CommandSpec(
-            "sentiment-retrain", "sentiment-retrain", "retrain the model (admins)", cmd_retrain
-        ),
-        CommandSpec(
-            "sentiment-optout", "sentiment-optout", "delete your data, stop storing it", cmd_optout
-        ),
-        CommandSpec("sentiment-optin", "sentiment-optin", "store your scores again", cmd_optin),
-        CommandSpec(
-            "sentiment-explain", "sentiment-explain <text>", "why a text scored so", cmd_explain
-        ),
-        CommandSpec(
-            "sentiment-feedback",
-            FEEDBACK_USAGE,
-            "correct a score: of the text given, else of your last message here",
-            cmd_feedback,
-        ),
-        CommandSpec("help", "help", "this list", cmd_help),
-    )
-}
+def command_name(command: Command) -> str:
+    """The command's name as typed, without slash, lower case."""
+    return command.name.strip().lstrip("/").lower()
 
 
-async def dispatch(bot: SentimentBot, command: Command) -> Reply:
+def admin_refusal(command: Command) -> Reply | None:
+    """The private refusal when a non-admin runs an admin command; ``None`` when allowed.
+
+    The one admin check: the core's ``dispatch`` applies it on every platform, and adapters
+    call it before acknowledging (Discord answers a refusal at once, without deferring).
+    Who is an admin is the adapter's to say (``Person.is_admin``).
+    """
+    name = command_name(command)
+    spec = COMMANDS.get(name)
+    if spec is None or not spec.admin or command.author.is_admin:
+        return None
+    logger.info("refused /%s for non-admin %s", name, command.author.id)
+    default = DEFAULT_REFUSAL.get(name, "Only admins can run /{name}. Nothing was started.")
+    text = ADMIN_REFUSALS.get(command.platform, default).format(name=name)
+    return Reply(text, ephemeral=True)
+
+
+async def dispatch(ctx: CommandContext, command: Command) -> Reply:
     """Run ``command`` and return its reply; failures become a polite message, never raise."""
-    name = command.name.strip().lstrip("/").lower()
+    name = command_name(command)
     spec = COMMANDS.get(name)
     if spec is None:
         names = ", ".join(f"/{n}" for n in COMMANDS)
         return Reply(f"I don't know /{name}. Try /help; commands: {names}.", ephemeral=True)
+    refusal = admin_refusal(command)
+    if refusal is not None:
+        return refusal
     try:
-        return await spec.handler(bot, command)
+        return await spec.handler(ctx, command)
     except Exception as exc:
-        bot.stats["command_errors"] += 1
+        ctx.stats["command_errors"] += 1
         logger.exception("command /%s failed", name)
         return Reply(f"Sorry, /{name} failed ({type(exc).__name__}). Please try again later.")

@@ -1,5 +1,9 @@
 """Everyone's commands: score, explain, report, schedule, opt out/in, feedback, and the
-"Score this message" context menu."""
+"Score this message" context menu.
+
+Names, descriptions and option descriptions come from the core's registry
+(``bot.core.commands``); each method's typed parameters are the spec's options.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.adapters.discord.cogs.common import AdapterSurface, run_command
+from bot.adapters.discord.cogs.common import AdapterSurface, AnyBot, run_command, slash
+from bot.core.commands.own_data import FEEDBACK, OPTIN, OPTOUT
+from bot.core.commands.report import REPORT
+from bot.core.commands.schedule import SCHEDULE
+from bot.core.commands.scoring import EXPLAIN, SENTIMENT
 
 logger = logging.getLogger(__name__)
 
@@ -20,7 +28,7 @@ SCORE_MENU = "Score this message"
 class CommandsCog(commands.Cog, name="Commands"):
     """The user-facing application commands; each hands a ``Command`` to the core."""
 
-    def __init__(self, bot: commands.Bot, surface: AdapterSurface) -> None:
+    def __init__(self, bot: AnyBot, surface: AdapterSurface) -> None:
         self.bot = bot
         self.surface = surface
         self.score_menu = app_commands.ContextMenu(name=SCORE_MENU, callback=self.score_message)
@@ -31,22 +39,15 @@ class CommandsCog(commands.Cog, name="Commands"):
     async def cog_unload(self) -> None:
         self.bot.tree.remove_command(self.score_menu.name, type=self.score_menu.type)
 
-    @app_commands.command(name="sentiment", description="Score the sentiment of a text")
-    @app_commands.describe(text="The text to score")
+    @slash(SENTIMENT)
     async def sentiment(self, interaction: discord.Interaction, text: str) -> None:
-        await run_command(self.surface, interaction, "sentiment", text, scored_text=text)
+        await run_command(self.surface, interaction, SENTIMENT, text)
 
-    @app_commands.command(name="sentiment-explain", description="Show why a text scored as it did")
-    @app_commands.describe(text="The text to explain")
+    @slash(EXPLAIN)
     async def explain(self, interaction: discord.Interaction, text: str) -> None:
-        await run_command(self.surface, interaction, "sentiment-explain", text, scored_text=text)
+        await run_command(self.surface, interaction, EXPLAIN, text)
 
-    @app_commands.guild_only()
-    @app_commands.command(name="sentiment-report", description="A channel's mood report")
-    @app_commands.describe(
-        channel="The channel to report on (default: this one)",
-        period="How far back, like 90m, 24h or 7d (default: 24h)",
-    )
+    @slash(REPORT)
     async def report(
         self,
         interaction: discord.Interaction,
@@ -54,43 +55,29 @@ class CommandsCog(commands.Cog, name="Commands"):
         period: str | None = None,
     ) -> None:
         text = " ".join(part for part in (channel and str(channel.id), period) if part)
-        await run_command(self.surface, interaction, "sentiment-report", text, defer_now=True)
+        await run_command(self.surface, interaction, REPORT, text)
 
-    @app_commands.guild_only()
-    @app_commands.command(
-        name="sentiment-schedule", description="Show or set (admins) this channel's report schedule"
-    )
-    @app_commands.describe(cron="A cron line like '0 9 * * 1-5', or 'default'")
+    @slash(SCHEDULE)
     async def schedule(self, interaction: discord.Interaction, cron: str | None = None) -> None:
-        await run_command(self.surface, interaction, "sentiment-schedule", cron or "", private=True)
+        await run_command(self.surface, interaction, SCHEDULE, cron or "")
 
-    @app_commands.command(
-        name="sentiment-optout", description="Delete your data and stop storing it"
-    )
+    @slash(OPTOUT)
     async def optout(self, interaction: discord.Interaction) -> None:
-        await run_command(self.surface, interaction, "sentiment-optout", private=True)
+        await run_command(self.surface, interaction, OPTOUT)
 
-    @app_commands.command(name="sentiment-optin", description="Store your scores again")
+    @slash(OPTIN)
     async def optin(self, interaction: discord.Interaction) -> None:
-        await run_command(self.surface, interaction, "sentiment-optin", private=True)
+        await run_command(self.surface, interaction, OPTIN)
 
-    @app_commands.guild_only()
-    @app_commands.command(name="sentiment-feedback", description="Correct a score")
-    @app_commands.describe(
-        label="What the sentiment really is",
-        text="The text you mean (default: your last message in this channel)",
-    )
+    @slash(FEEDBACK)
     async def feedback(
         self,
         interaction: discord.Interaction,
         label: Literal["positive", "negative"],
         text: str | None = None,
     ) -> None:
-        words = f"{label} {text or ''}"
-        await run_command(self.surface, interaction, "sentiment-feedback", words, private=True)
+        await run_command(self.surface, interaction, FEEDBACK, f"{label} {text or ''}")
 
     async def score_message(self, interaction: discord.Interaction, message: discord.Message):
         """The "Score this message" context menu: ``sentiment`` on the message's text."""
-        await run_command(
-            self.surface, interaction, "sentiment", message.content, scored_text=message.content
-        )
+        await run_command(self.surface, interaction, SENTIMENT, message.content)

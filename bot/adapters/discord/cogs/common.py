@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
-from typing import Protocol
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
 
 import discord
 from discord import app_commands
+from discord.ext import commands
 
 from bot.adapters.recent_replies import RecentReplies
+from bot.core.commands.registry import admin_refusal
+from bot.core.commands.spec import CommandSpec
 from bot.core.messages import ChatMessage, Command, Person, Reply
 from bot.core.ports import Handler
 
@@ -20,18 +23,39 @@ PLATFORM = "discord"
 TEXT_LIMIT = 2000  # Discord's message length limit
 MAX_FILES = 10  # Discord's attachments-per-message limit
 DEFER_AFTER_S = 2.0  # answer or defer well inside Discord's 3 s window
-ADMIN_REFUSAL = (
-    "Sorry, /{name} is for admins only: your Discord user id must be listed in [admins] discord, "
-    "or you need the Administrator permission. Nothing was started."
-)
+
+
+AnyBot = commands.Bot | commands.AutoShardedBot
 
 
 class AdapterSurface(Protocol):
     """The part of ``DiscordAdapter`` the cogs use."""
 
-    handler: Handler
-    admin_ids: frozenset[int]
-    replies: RecentReplies
+    @property
+    def handler(self) -> Handler: ...
+
+    @property
+    def admin_ids(self) -> frozenset[int]: ...
+
+    @property
+    def replies(self) -> RecentReplies: ...
+
+
+def slash(spec: CommandSpec) -> Callable[[Any], Any]:
+    """Declare a cog method as the application command ``spec`` describes (name, description,
+    option descriptions, admins-only default permission, guild only); the method's typed
+    parameters must be the spec's options."""
+
+    def declare(func: Any) -> Any:
+        if spec.options:
+            func = app_commands.describe(**spec.describe())(func)
+        if spec.admin:
+            func = app_commands.default_permissions(administrator=True)(func)
+        if spec.guild_only:
+            func = app_commands.guild_only()(func)
+        return app_commands.command(name=spec.name, description=spec.description)(func)
+
+    return declare
 
 
 def is_admin(interaction: discord.Interaction, admin_ids: Iterable[int]) -> bool:
@@ -109,37 +133,38 @@ async def send_reply(interaction: discord.Interaction, reply: Reply) -> discord.
 async def run_command(
     surface: AdapterSurface,
     interaction: discord.Interaction,
-    name: str,
+    spec: CommandSpec,
     text: str = "",
-    *,
-    defer_now: bool = False,
-    private: bool = False,
-    scored_text: str | None = None,
 ) -> Reply:
     """Hand a command to the core and deliver its reply, deferring when it takes long.
 
-    The core gets ``DEFER_AFTER_S`` seconds; slower work (or ``defer_now``) is deferred with
-    Discord's "thinking…" state (only the caller sees it when ``private``) and answered by a
-    follow-up. A public reply to a scoring
-    command is remembered so a 👍/👎 on it becomes feedback on ``scored_text``.
+    A non-admin's admin command is refused at once (``registry.admin_refusal``). The core gets
+    ``DEFER_AFTER_S`` seconds; slower work (or a ``spec.defer`` command) is deferred with
+    Discord's "thinking…" state (only the caller sees it when ``spec.private``) and answered by
+    a follow-up. A public reply to a scoring command is remembered so a 👍/👎 on it becomes
+    feedback on ``text``.
     """
     command = Command(
         platform=PLATFORM,
         workspace=str(interaction.guild_id or ""),
         channel=str(interaction.channel_id or ""),
         author=person(interaction.user, admin=is_admin(interaction, surface.admin_ids)),
-        name=name,
+        name=spec.name,
         text=text.strip(),
     )
+    refusal = admin_refusal(command)
+    if refusal is not None:
+        await interaction.response.send_message(refusal.text, ephemeral=True)
+        return refusal
     work = asyncio.ensure_future(surface.handler.on_command(command))
-    if not defer_now:
+    if not spec.defer:
         await asyncio.wait({work}, timeout=DEFER_AFTER_S)
     if not work.done():
-        await interaction.response.defer(thinking=True, ephemeral=private)
+        await interaction.response.defer(thinking=True, ephemeral=spec.private)
     reply = await work
     message = await send_reply(interaction, reply)
-    if message is not None and scored_text:
-        surface.replies.remember(command.channel, str(message.id), scored_text)
+    if message is not None and spec.scoring and text:
+        surface.replies.remember(command.channel, str(message.id), text)
     return reply
 
 

@@ -7,7 +7,7 @@ import logging
 import discord
 from discord.ext import commands
 
-from bot.adapters.discord.cogs.common import PLATFORM, AdapterSurface
+from bot.adapters.discord.cogs.common import PLATFORM, AdapterSurface, AnyBot
 from bot.core.feedback import reaction_label
 from bot.core.messages import Command, Person
 
@@ -21,7 +21,7 @@ class FeedbackCog(commands.Cog, name="Feedback"):
     (reactions have no ephemeral channel), and to the channel otherwise.
     """
 
-    def __init__(self, bot: commands.Bot, surface: AdapterSurface) -> None:
+    def __init__(self, bot: AnyBot, surface: AdapterSurface) -> None:
         self.bot = bot
         self.surface = surface
 

@@ -131,9 +131,10 @@ class SlackAdapter(Adapter):
             self._socket = AsyncSocketModeHandler(self.app, app_token.get_secret_value())
             await self._socket.connect_async()
         else:
-            secret = self._secrets.slack_signing_secret.get_secret_value()
+            signing = self._secrets.slack_signing_secret
+            assert signing is not None  # checked in __init__
             app = self.app.web_app(path=EVENTS_PATH, port=self.config.port)
-            app.middlewares.append(signed_requests_only(secret))
+            app.middlewares.append(signed_requests_only(signing.get_secret_value()))
             runner = web.AppRunner(prepare_app(app), access_log=None)
             await runner.setup()
             await GuardedTCPSite(runner, self.host, self.config.port).start()

@@ -11,7 +11,7 @@ from storage.config import StorageConfig
 from storage.database import Database, open_database
 from storage.errors import DatabaseUnavailable, SchemaOutOfDate
 from storage.migrate import check_current, current_revision, downgrade, head_revision, upgrade
-from storage.tables import Base
+from storage.tables import Base, UTCDateTime
 from tests.storage.factories import message
 
 TABLES = set(Base.metadata.tables)
@@ -23,6 +23,16 @@ def table_names(url: str) -> set[str]:
         return set(sa.inspect(engine).get_table_names()) - {"alembic_version"}
     finally:
         engine.dispose()
+
+
+def insert_old_rows(db: Database, messages: list) -> None:
+    """Rows as an older revision holds them (the repository writes today's columns)."""
+    columns = ("platform", "workspace", "channel", "message_id", "author_id", "created_at")
+    columns += ("score", "label", "model_version", "text", "reason")
+    table = sa.table("scored_messages", *(sa.column(c) for c in columns))
+    table.c.created_at.type = UTCDateTime()
+    with db.engine.begin() as conn:
+        conn.execute(sa.insert(table), [{c: getattr(m, c) for c in columns} for m in messages])
 
 
 def test_migrations_ship_inside_the_package() -> None:
@@ -99,9 +109,7 @@ def test_rollup_backfilled_from_existing_rows(db_url: str) -> None:
     upgrade(db_url, "0001")
     db = Database(db_url)
     try:
-        db.repository.upsert_messages(
-            [message(i, i / 10, at=timedelta(minutes=25 * i)) for i in range(8)]
-        )
+        insert_old_rows(db, [message(i, i / 10, at=timedelta(minutes=25 * i)) for i in range(8)])
         upgrade(db.engine)
         stats = db.repository.channel_stats("slack", "C1", T0, T0 + timedelta(hours=4))
     finally:

@@ -100,7 +100,7 @@ def _add_feedback_statement(fb: Feedback) -> object:
         literal(fb.created_at, UTCDateTime()),
         author,
     ).where(~opted_out_person, ~opted_out_channel)
-    return insert(FeedbackRow).from_select(list(FEEDBACK_COLUMNS), values)
+    return insert(FeedbackRow).from_select(list(FEEDBACK_COLUMNS), values).returning(F.id)
 
 
 class ModelFeedbackMixin(SqlBase):
@@ -112,7 +112,7 @@ class ModelFeedbackMixin(SqlBase):
         statement = _add_feedback_statement(fb)
         with self.engine.begin() as conn:
             lock_writes(conn, exclusive=False)
-            stored = conn.execute(statement).rowcount == 1  # type: ignore[attr-defined]
+            stored = conn.execute(statement).first() is not None  # type: ignore[call-overload]
         if not stored:
             logger.info("feedback on %s/%s refused: opted out", fb.platform, fb.channel)
         return stored

@@ -117,3 +117,36 @@ def test_rollup_backfilled_from_existing_rows(db_url: str) -> None:
     assert stats.count == 8
     assert [n for _, n, _ in stats.hourly] == [3, 2, 3]
     assert stats.mean == pytest.approx(0.35)
+
+
+def columns(url: str, table: str) -> set[str]:
+    engine = sa.create_engine(url)
+    try:
+        return {c["name"] for c in sa.inspect(engine).get_columns(table)}
+    finally:
+        engine.dispose()
+
+
+def test_0003_down_and_up_keeps_rows_and_triggers(db_url: str) -> None:
+    from storage.types import MessageKey
+
+    upgrade(db_url)
+    with Database(db_url) as db:
+        db.repository.upsert_messages([message(1), message(2)])
+        db.repository.delete_message(MessageKey("slack", "C1", "2"))
+    downgrade(db_url, "0002")
+    assert current_revision(db_url) == "0002"
+    assert "message_tombstones" not in table_names(db_url)
+    assert "edited_at" not in columns(db_url, "scored_messages")
+    assert "author_id" not in columns(db_url, "feedback")
+    assert "lease_until" not in columns(db_url, "reports_posted")
+    engine = sa.create_engine(db_url)
+    with engine.begin() as conn:  # the rollup triggers survived the downgrade
+        conn.execute(sa.text("DELETE FROM scored_messages"))
+        assert conn.execute(sa.text("SELECT sum(messages) FROM hourly_scores")).scalar() == 0
+    engine.dispose()
+    upgrade(db_url)
+    assert table_names(db_url) == TABLES
+    with Database(db_url) as db:
+        assert db.repository.upsert_messages([message(2)]) == 1  # tombstones start afresh
+        assert db.repository.schedules_version() == 1

@@ -66,13 +66,10 @@ class WriteLoop:
                 self._wake.clear()
                 if not self._closed:  # ``close`` drains by itself
                     await self._drain(until=self._accepted)
-        except asyncio.CancelledError:
-            raise
-        except BaseException as exc:
+        except Exception as exc:  # recorded, not re-raised: nobody awaits this task
             self.failure = exc
             logger.critical("message writer stopped: %s", reason_of(exc), exc_info=exc)
-            self._receipts.settle_all(Outcome.REFUSED)
-            raise
+            self._receipts.settle_all(Outcome.REFUSED)  # ends the task: ``alive`` turns false
 
     async def _drain(self, until: int) -> None:
         async with self._lock:

@@ -85,12 +85,11 @@ class ReportsMixin(SqlBase):
         )
         if posted:
             stmt = update(R).where(where).values(outcome=POSTED)
-        else:
-            now = datetime.now(UTC)
+        else:  # the lease ends where it began: expired for any later claimer
             stmt = (
                 update(R)
                 .where(where & (R.instance == instance))
-                .values(outcome=FAILED, lease_until=now)
+                .values(outcome=FAILED, lease_until=R.posted_at)
             )
         with self.engine.begin() as conn:
             return conn.execute(stmt).rowcount == 1

@@ -33,6 +33,7 @@ class Claim:
     """A report claim: who holds it, until when (``None``: for good), and its outcome."""
 
     instance: str
+    claimed_at: datetime
     lease_until: datetime | None
     outcome: str | None = None
     attempts: int = 1
@@ -263,11 +264,11 @@ class FakeRepository(Repository):
             key = (platform, channel, period_start, period_end)
             old = self.claims.get(key)
             if old is None:
-                self.claims[key] = Claim(instance, until)
+                self.claims[key] = Claim(instance, now, until)
                 return True
             if old.outcome == "posted" or old.lease_until is None or old.lease_until > now:
                 return False
-            self.claims[key] = Claim(instance, until, None, old.attempts + 1)
+            self.claims[key] = Claim(instance, now, until, None, old.attempts + 1)
             return True
 
     def finish_report(
@@ -290,7 +291,7 @@ class FakeRepository(Repository):
                 return True
             if claim.instance != instance:
                 return False
-            claim.outcome, claim.lease_until = "failed", datetime.now(UTC)
+            claim.outcome, claim.lease_until = "failed", claim.claimed_at
             return True
 
     def schedules_version(self) -> int:

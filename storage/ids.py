@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from storage.errors import InvalidId
-from storage.types import MessageKey, ScoredMessage
+from storage.types import Feedback, MessageKey, ScoredMessage
 
 # The column widths of ``storage.tables``.
 LIMITS = {
@@ -22,6 +22,7 @@ LIMITS = {
     "author_id": 64,
     "label": 16,
     "model_version": 128,
+    "user_id": 64,
 }
 LOG_CHARS = 40
 
@@ -70,6 +71,17 @@ def check_key(key: MessageKey) -> None:
     check_id("platform", key.platform)
     check_id("channel", key.channel)
     check_id("message_id", key.message_id)
+
+
+def check_feedback(fb: Feedback) -> None:
+    """Raise ``InvalidId`` unless a feedback's ids can be stored (``message_id`` may be empty)."""
+    check_id("platform", fb.platform)
+    check_id("channel", fb.channel)
+    check_id("message_id", fb.message_id, empty=True)
+    check_id("user_id", fb.user_id)
+    check_id("label", fb.label)
+    if fb.author_id is not None:
+        check_id("author_id", fb.author_id)
 
 
 def check_message(msg: ScoredMessage) -> None:

@@ -164,7 +164,8 @@ class Repository(ABC):
 
         Returns ``False`` and stores nothing when the giver or the author of the text
         (``Feedback.author_id``, resolved from the stored message when ``None``) opted out, or
-        the channel did; ``True`` when stored.
+        the channel did; ``True`` when stored. Raises ``storage.errors.InvalidId`` for an id that
+        cannot be stored.
         """
 
     @abstractmethod

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from storage import upserts
 from storage.errors import DuplicateModelVersion, UnknownModelVersion
+from storage.ids import check_feedback
 from storage.locks import lock_writes
 from storage.sql_base import SqlBase, unavailable
 from storage.tables import (
@@ -109,6 +110,7 @@ class ModelFeedbackMixin(SqlBase):
     # -- feedback --------------------------------------------------------------------------
     @unavailable
     def add_feedback(self, fb: Feedback) -> bool:
+        check_feedback(fb)
         statement = _add_feedback_statement(fb)
         with self.engine.begin() as conn:
             lock_writes(conn, exclusive=False)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from storage.errors import DuplicateModelVersion, UnknownModelVersion
-from storage.ids import check_key, check_message
+from storage.ids import check_feedback, check_key, check_message
 from storage.ordering import edit_time, is_edit, rounds, wins
 from storage.repository import DEFAULT_TOMBSTONE_DAYS, Repository
 from storage.types import (
@@ -301,6 +301,7 @@ class FakeRepository(Repository):
 
     # -- feedback and model versions -------------------------------------------------------
     def add_feedback(self, fb: Feedback) -> bool:
+        check_feedback(fb)
         with self._lock:
             self._check()
             author = fb.author_id

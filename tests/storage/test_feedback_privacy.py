@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from storage.database import Database
+from storage.errors import InvalidId
 from storage.migrate import upgrade
 from storage.repository import Repository
 from storage.types import ChannelSettings, Feedback
@@ -90,3 +92,9 @@ def test_migration_backfills_feedback_authors(db_url: str) -> None:
         ]
         db.repository.set_user_opt_out("slack", "U1", True)
         assert [a for a, _ in authors(db.repository)] == ["U3", "U4"]
+
+
+def test_feedback_ids_are_checked(any_repo: Repository) -> None:
+    with pytest.raises(InvalidId, match="user_id contains a NUL"):
+        any_repo.add_feedback(fb("U\x001", ""))
+    assert any_repo.list_feedback() == []

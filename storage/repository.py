@@ -155,7 +155,9 @@ class Repository(ABC):
 
     @abstractmethod
     def schedules_version(self) -> int:
-        """A number that changes whenever a channel's settings change (cheap: poll it often)."""
+        """A number that goes up whenever a channel's settings change or a channel gets its first
+        stored message, on any instance (one indexed row: poll it every few seconds and reload
+        channels and schedules when it moved)."""
 
     # -- feedback and model versions -------------------------------------------------------
     @abstractmethod

@@ -1,5 +1,9 @@
 """The report part of ``SqlRepository``: claims as leases, their outcome, the schedules version.
 
+The ``schedules`` counter goes up when a channel's settings change (``set_channel``) and when a
+channel gets its first stored message (``note_channels``, in the write's transaction), so an
+instance polling ``schedules_version`` learns of both within its poll interval.
+
 A claim is one row of ``reports_posted`` per (platform, channel, period). Claiming inserts it,
 or takes it over in the same statement (``ON CONFLICT .. DO UPDATE .. WHERE``) when its lease
 has expired and it was not posted; the database's row lock makes exactly one claimer win, on
@@ -8,17 +12,40 @@ one instance or many.
 
 from __future__ import annotations
 
+from collections.abc import Set
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from storage.sql_base import SqlBase, unavailable
-from storage.tables import ChangeCounterRow, ReportPostedRow
+from storage.tables import ChangeCounterRow, KnownChannelRow, ReportPostedRow
 
 R = ReportPostedRow
 POSTED, FAILED = "posted", "failed"
 SCHEDULES = "schedules"
+
+
+def bump_schedules(conn: Connection | Session) -> None:
+    """Raise the ``schedules`` version, in the caller's transaction."""
+    counter = ChangeCounterRow
+    conn.execute(
+        update(counter).where(counter.name == SCHEDULES).values(version=counter.version + 1)
+    )
+
+
+def note_channels(conn: Connection, channels: Set[tuple[str, str]]) -> None:
+    """Record ``(platform, channel)`` pairs as known, in the caller's transaction; one not known
+    before (to any instance) bumps ``schedules``. Called once per channel and process."""
+    insert = (postgresql if conn.dialect.name == "postgresql" else sqlite).insert
+    new = False
+    for platform, channel in sorted(channels):
+        stmt = insert(KnownChannelRow).values(platform=platform, channel=channel)
+        stmt = stmt.on_conflict_do_nothing().returning(KnownChannelRow.channel)
+        new |= conn.execute(stmt).first() is not None
+    if new:
+        bump_schedules(conn)
 
 
 class ReportsMixin(SqlBase):

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, Engine, delete, select, text, tuple_, update
+from sqlalchemy import Connection, Engine, delete, select, text, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -22,9 +22,8 @@ from storage.locks import lock_writes
 from storage.repository import DEFAULT_TOMBSTONE_DAYS, Repository
 from storage.sql_base import unavailable
 from storage.sql_models_feedback import ModelFeedbackMixin, delete_user_feedback
-from storage.sql_reports import SCHEDULES, ReportsMixin
+from storage.sql_reports import ReportsMixin, bump_schedules, note_channels
 from storage.tables import (
-    ChangeCounterRow,
     ChannelRow,
     FeedbackRow,
     HourlyRow,
@@ -59,15 +58,22 @@ class SqlRepository(ModelFeedbackMixin, ReportsMixin, Repository):
         postgres = engine.dialect.name == "postgresql"
         self._insert = postgresql.insert if postgres else sqlite.insert
         self._upsert = upserts.postgres_upsert if postgres else upserts.sqlite_upsert
+        self._known_channels: set[tuple[str, str]] = set()  # in ``known_channels`` for sure
 
     # -- scored messages -------------------------------------------------------------------
     @unavailable
     def upsert_messages(self, messages: Sequence[ScoredMessage]) -> int:
         for msg in messages:
             check_message(msg)
+        unseen = {(m.platform, m.channel) for m in messages} - self._known_channels
         with self.engine.begin() as conn:
             lock_writes(conn, exclusive=False)
-            return self._upsert(conn, messages)
+            written = self._upsert(conn, messages)
+            if unseen and written:
+                note_channels(conn, unseen)
+        if written:
+            self._known_channels |= unseen  # after the commit
+        return written
 
     @unavailable
     def delete_message(self, key: MessageKey, deleted_at: datetime | None = None) -> bool:
@@ -131,11 +137,7 @@ class SqlRepository(ModelFeedbackMixin, ReportsMixin, Repository):
         with self._session() as session:
             if settings.opted_out:
                 lock_writes(session, exclusive=True)
-            session.execute(
-                update(ChangeCounterRow)
-                .where(ChangeCounterRow.name == SCHEDULES)
-                .values(version=ChangeCounterRow.version + 1)
-            )
+            bump_schedules(session)
             session.merge(
                 ChannelRow(
                     platform=settings.platform,

@@ -138,6 +138,15 @@ class ChangeCounterRow(Base):
     version: Mapped[int] = mapped_column(BigInteger)
 
 
+class KnownChannelRow(Base):
+    """A channel that has had a stored message: a new one bumps the ``schedules`` counter."""
+
+    __tablename__ = "known_channels"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
 class ChannelRow(Base):
     """Per-channel settings."""
 

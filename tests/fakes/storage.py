@@ -53,6 +53,7 @@ class FakeRepository(Repository):
         self.tombstones: dict[MessageKey, datetime] = {}
         self.claims: dict[tuple[str, str, datetime, datetime], Claim] = {}
         self.schedules = 1
+        self.known_channels: set[tuple[str, str]] = set()
         self.feedback: list[Feedback] = []
         self.model_versions: dict[str, ModelVersion] = {}
         self.fail: BaseException | None = None
@@ -96,6 +97,9 @@ class FakeRepository(Repository):
                 edited=is_edit(msg),
             )
         self.messages[msg.key] = msg
+        if (msg.platform, msg.channel) not in self.known_channels:
+            self.known_channels.add((msg.platform, msg.channel))
+            self.schedules += 1
         return True
 
     def delete_message(self, key: MessageKey, deleted_at: datetime | None = None) -> bool:

@@ -56,6 +56,32 @@ def test_schedules_version_changes_with_channel_settings(any_repo: Repository) -
     assert before < middle < any_repo.schedules_version()
 
 
+def test_schedules_version_changes_with_a_new_channel(any_repo: Repository) -> None:
+    from tests.storage.factories import message
+
+    before = any_repo.schedules_version()
+    any_repo.upsert_messages([message(1, channel="C1"), message(2, channel="C1")])
+    first = any_repo.schedules_version()
+    assert first > before
+    any_repo.upsert_messages([message(3, channel="C1")])
+    assert any_repo.schedules_version() == first  # a known channel changes nothing
+    any_repo.upsert_messages([message(4, channel="C2")])
+    assert any_repo.schedules_version() > first
+
+
+def test_another_instance_sees_the_new_channel(db_url: str) -> None:
+    from tests.storage.factories import message
+
+    upgrade(db_url)
+    with Database(db_url) as a, Database(db_url) as b:
+        a.repository.upsert_messages([message(1, channel="C1")])
+        seen = b.repository.schedules_version()
+        b.repository.upsert_messages([message(2, channel="C1")])  # b's first write there
+        assert a.repository.schedules_version() == seen  # not new to the database
+        b.repository.upsert_messages([message(3, channel="C7")])
+        assert a.repository.schedules_version() > seen
+
+
 @pytest.mark.postgres
 def test_one_instance_takes_over_an_expired_lease(postgres_url: str) -> None:
     upgrade(postgres_url)

@@ -6,7 +6,8 @@
   or from the giver for free-text feedback (which the giver typed).
 - ``reports_posted``: a claim is a lease (``lease_until``, ``NULL`` = never expires, as every
   claim made before this revision) with an ``outcome`` (``posted`` / ``failed``) and ``attempts``.
-- ``change_counters``: cheap version numbers the bot polls (``schedules``).
+- ``change_counters``: cheap version numbers the bot polls (``schedules``), and
+  ``known_channels``, the channels that ever had a stored message (a new one bumps it).
 
 Revision ID: 0003
 Revises: 0002
@@ -58,6 +59,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("name", name="pk_change_counters"),
     )
     op.execute("INSERT INTO change_counters (name, version) VALUES ('schedules', 1)")
+    op.create_table(
+        "known_channels",
+        sa.Column("platform", sa.String(16), nullable=False),
+        sa.Column("channel", sa.String(64), nullable=False),
+        sa.PrimaryKeyConstraint("platform", "channel", name="pk_known_channels"),
+    )
+    op.execute(
+        "INSERT INTO known_channels (platform, channel) "
+        "SELECT DISTINCT platform, channel FROM scored_messages"
+    )
 
 
 def _drop_column(table: str, column: str) -> None:
@@ -66,6 +77,7 @@ def _drop_column(table: str, column: str) -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("known_channels")
     op.drop_table("change_counters")
     for column in ("attempts", "outcome", "lease_until"):
         _drop_column("reports_posted", column)

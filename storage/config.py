@@ -26,4 +26,5 @@ class PrivacyConfig(Section):
     """What is kept, and for how long."""
 
     store_text: bool = False
-    retention_days: int = Field(90, ge=1)
+    retention_days: int = Field(90, ge=1)  # messages and feedback
+    tombstone_days: int = Field(7, ge=1)  # how long a delete blocks a late write of its message

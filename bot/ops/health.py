@@ -14,6 +14,8 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from bot.errors import first_line
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT_S = 3.0
@@ -39,11 +41,6 @@ class HasConnection(Protocol):
     def connected(self) -> bool: ...
 
 
-def _error_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0][:200]}" if text else type(exc).__name__
-
-
 async def _ping(ping: Callable[[], object]) -> str | None:
     """Call ``ping`` (a sync one in a worker thread); the error line, or ``None`` when fine."""
     try:
@@ -52,7 +49,7 @@ async def _ping(ping: Callable[[], object]) -> str | None:
         else:
             await asyncio.to_thread(ping)
     except Exception as exc:
-        return _error_line(exc)
+        return first_line(exc, 200, with_type=True)
     return None
 
 
@@ -119,8 +116,8 @@ class Health:
         except TimeoutError:
             return CheckResult(False, {"error": f"timed out after {self.timeout_s:g} s"})
         except Exception as exc:
-            logger.warning("health check %s failed: %s", name, _error_line(exc))
-            return CheckResult(False, {"error": _error_line(exc)})
+            logger.warning("health check %s failed: %s", name, first_line(exc, 200, with_type=True))
+            return CheckResult(False, {"error": first_line(exc, 200, with_type=True)})
 
     async def run(self) -> tuple[bool, dict[str, Any]]:
         """Run every check.

@@ -43,8 +43,7 @@ from bot.retrain.promotion import (
     format_figures,
     record_versions,
 )
-from bot.retrain.sync import ActiveModelSync
-from bot.retrain.versions import load_model_artifact
+from bot.retrain.versions import ActiveModelSync, load_model_artifact
 from storage.repository import Repository
 
 logger = logging.getLogger(__name__)
@@ -229,7 +228,7 @@ class RetrainManager:
     async def sync_active_model(self) -> bool:
         """Serve the database's active version if it differs (rollback, another instance).
 
-        Returns ``True`` when the model was swapped (see ``bot.retrain.sync``).
+        Returns ``True`` when the model was swapped (see ``bot.retrain.versions``).
         """
         return await self._sync.run()
 

@@ -17,17 +17,11 @@ from bot.core.messages import Reply
 from bot.core.ports import Adapter, Handler
 from storage.repository import Repository
 from storage.types import ScoredMessage
+from tests.fakes.scoring import label_of
 from tests.fakes.storage import FakeRepository, utc
 from tests.postgres import postgres_url  # noqa: F401  (fixture)
 
 NOW = utc(2026, 11, 25, 12)
-
-
-def label_of(score: float | None) -> str:
-    """The label for ``score`` with the default neutral band (0.35, 0.65)."""
-    if score is None:
-        return "unscored"
-    return "negative" if score < 0.35 else "positive" if score > 0.65 else "neutral"
 
 
 def message(

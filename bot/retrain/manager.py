@@ -29,7 +29,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.core.feedback import split_feedback, write_jsonl
@@ -45,6 +45,10 @@ from bot.retrain.promotion import (
 )
 from bot.retrain.versions import ActiveModelSync, load_model_artifact
 from storage.repository import Repository
+
+if TYPE_CHECKING:
+    from model.artifact import Artifact
+    from model.batcher import BatchScorer as Scorer
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +85,7 @@ class RetrainManager:
     def __init__(
         self,
         settings: Settings,
-        scorer: Any,
+        scorer: Scorer,
         repository: Repository,
         *,
         command: Sequence[str] = DEFAULT_COMMAND,
@@ -89,8 +93,8 @@ class RetrainManager:
         runs_dir: Path | str | None = None,
         tolerance: float | None = None,
         holdout: float | None = None,
-        load_artifact: Callable[[Path], Any] | None = None,
-        make_scorer: Callable[[Any], Any] | None = None,
+        load_artifact: Callable[[Path], Artifact] | None = None,
+        make_scorer: Callable[[Artifact], Scorer] | None = None,
     ) -> None:
         train = settings.train
         self.settings = settings
@@ -233,7 +237,7 @@ class RetrainManager:
         return await self._sync.run()
 
 
-def _default_scorer(artifact: Any, settings: Settings) -> Any:
+def _default_scorer(artifact: Artifact, settings: Settings) -> Scorer:
     from model.service import Scorer
 
     return Scorer(artifact, settings.scoring)

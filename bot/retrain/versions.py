@@ -14,18 +14,22 @@ import asyncio
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from bot.errors import first_line
 from storage.repository import Repository
 from storage.types import ModelVersion
+
+if TYPE_CHECKING:
+    from model.artifact import Artifact
+    from model.batcher import BatchScorer as Scorer
 
 logger = logging.getLogger(__name__)
 
 Loaded = TypeVar("Loaded")
 
 
-def load_model_artifact(directory: Path) -> Any:
+def load_model_artifact(directory: Path) -> Artifact:
     """Load a model directory (``model.artifact.load_artifact``); raises ``ModelLoadError``."""
     from model.artifact import load_artifact
 
@@ -100,9 +104,9 @@ class ActiveModelSync:
 
     def __init__(
         self,
-        scorer: Any,
+        scorer: Scorer,
         repository: Repository,
-        load_artifact: Callable[[Path], Any],
+        load_artifact: Callable[[Path], Artifact],
         swap_lock: asyncio.Lock,
         busy: Callable[[], bool],
     ) -> None:

@@ -16,7 +16,7 @@ neighbour's burst in one round does not decide the figures.
 
 A second table gives the language gate's false-foreign rate on English text (IMDB test
 sentences and the hand-written chat and neutral messages of ``benchmarks/data``) and its catch
-rate on ``tests/scoring/foreign_messages.txt``: the bare gate, the gate with the model's
+rate on ``tests/model/foreign_messages.txt``: the bare gate, the gate with the model's
 vocabulary shortcut, and the whole ``Scorer.score_many`` path.
 
 Usage::
@@ -45,7 +45,7 @@ DATA = ROOT / "benchmarks" / "data"
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 TSV_FILES = ("chat_messages.tsv", "imdb_test_sentences.tsv")
-FOREIGN_FILE = ROOT / "tests" / "scoring" / "foreign_messages.txt"
+FOREIGN_FILE = ROOT / "tests" / "model" / "foreign_messages.txt"
 
 
 def load_messages() -> list[str]:

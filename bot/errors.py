@@ -7,7 +7,12 @@ class StartupError(Exception):
     """The bot cannot start; the message is one line saying why and what to do."""
 
 
-def first_line(exc: BaseException) -> str:
-    """The first line of an exception's message (at most 300 characters), or its type."""
+def first_line(exc: BaseException, limit: int = 300, *, with_type: bool = False) -> str:
+    """The first line of an exception's message (at most ``limit`` characters), or its type.
+
+    With ``with_type`` the line starts with the exception's type (``TimeoutError: ...``).
+    """
     lines = str(exc).strip().splitlines()
-    return lines[0][:300] if lines else type(exc).__name__
+    if not lines:
+        return type(exc).__name__
+    return f"{type(exc).__name__}: {lines[0][:limit]}" if with_type else lines[0][:limit]

@@ -13,7 +13,7 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from model.types import Score
 
@@ -32,6 +32,8 @@ class BatchScorer(Protocol):
     def version(self) -> str: ...
 
     def score_many(self, texts: Sequence[str]) -> list[Score]: ...
+
+    def swap(self, artifact: Any) -> None: ...
 
 
 class MicroBatcher:

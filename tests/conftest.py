@@ -1,4 +1,5 @@
-"""Shared pytest setup: quiet TensorFlow before anything imports it; shared model fixtures."""
+"""Shared pytest setup: quiet TensorFlow before anything imports it; shared model fixtures
+(a model trained on the fixture reviews; tiny trained models saved as real artifacts)."""
 
 import os
 
@@ -40,3 +41,39 @@ def tiny_model_dir(tmp_path_factory, fixture_reviews) -> Path:
         train, validation, config, TrainConfig(epochs=1, batch_size=32), directory, verbose=0
     )
     return fitted_dir
+
+
+@pytest.fixture(scope="session")
+def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A saved tiny model, version ``tiny-a``."""
+    from tests.model.tiny import save_tiny_model
+
+    return save_tiny_model(tmp_path_factory.mktemp("tiny-a"), "tiny-a")
+
+
+@pytest.fixture(scope="session")
+def tiny_artifact(tiny_dir: Path):  # noqa: ANN201 - a model.artifact.Artifact
+    from model.artifact import load_artifact
+
+    return load_artifact(tiny_dir)
+
+
+@pytest.fixture(scope="session")
+def other_artifact(tiny_artifact):  # noqa: ANN001, ANN201
+    """The same network under another version, for hot swap tests."""
+    from model.artifact import Artifact
+
+    return Artifact(
+        model=tiny_artifact.model,
+        metadata={**tiny_artifact.metadata, "version": "tiny-b"},
+        directory=tiny_artifact.directory,
+        version="tiny-b",
+    )
+
+
+@pytest.fixture(scope="session")
+def scorer(tiny_artifact):  # noqa: ANN001, ANN201
+    from model.config import ScoringConfig
+    from model.service import Scorer
+
+    return Scorer(tiny_artifact, ScoringConfig(max_chars=200))

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests import REPO
+
+ROOT = REPO
 PACKAGES = ("bot", "model", "storage")
 # model.data <-> model.imdb_archive <-> model.imdb_keras: the model engineer's pending
 # model/sources.py removes it; until then the model/ check is an expected failure.

@@ -14,6 +14,8 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from bot.errors import first_line
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT_S = 3.0
@@ -57,6 +59,7 @@ async def _ping(ping: Callable[[], object]) -> str | None:
         else:
             await asyncio.to_thread(ping)
     except Exception as exc:
+        logger.debug("health ping failed: %s", first_line(exc, 200, with_type=True))
         return _error_line(exc)
     return None
 

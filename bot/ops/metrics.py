@@ -151,7 +151,7 @@ class MeteredScorer:
 
     def swap(self, artifact: object) -> None:
         """Swap the wrapped scorer's model and publish the new version."""
-        self._scorer.swap(artifact)  # type: ignore[attr-defined]
+        self._scorer.swap(artifact)
         self._metrics.set_model_version(self._scorer.version)
 
     def __getattr__(self, name: str) -> object:

@@ -26,6 +26,7 @@ from storage.types import ChannelStats, ExampleMessage
 
 if TYPE_CHECKING:
     from bot.config import Settings
+    from model.batcher import BatchScorer as Scorer
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ async def build_report(
     store_text: bool = False,
     timezone: str | tzinfo = "UTC",
     plain: bool = False,
-    scorer: Any = None,
+    scorer: Scorer | None = None,
 ) -> Reply:
     """Build the report of one channel over the ``period`` that ends ``now``.
 
@@ -145,13 +146,14 @@ async def build_report(
 
 
 def negative_words(
-    scorer: Any, examples: Sequence[ExampleMessage], top: int = 5
+    scorer: Scorer, examples: Sequence[ExampleMessage], top: int = 5
 ) -> list[tuple[str, float]]:
     """The words that pulled ``examples`` down most, summed over them, strongest first."""
     from model.explain import explain_many  # TensorFlow: only when text is stored
 
     totals: dict[str, float] = {}
-    for explanation in explain_many(scorer, [example.text for example in examples]):
+    texts = [example.text for example in examples]
+    for explanation in explain_many(scorer, texts):  # type: ignore[arg-type]  # in-process
         for item in explanation.words:
             if item.contribution < 0:
                 key = item.word.lower()

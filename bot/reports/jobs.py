@@ -12,13 +12,16 @@ import os
 import socket
 import uuid
 from datetime import datetime, timedelta, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.core.messages import Reply
 from bot.reports.build import build_report, report_settings
 from bot.reports.charts import prune_charts
 from storage.repository import Repository
+
+if TYPE_CHECKING:
+    from model.batcher import BatchScorer as Scorer
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +42,7 @@ async def claim_report(
     end: datetime,
     period: timedelta,
     timezone: tzinfo,
-    scorer: Any = None,
+    scorer: Scorer | None = None,
 ) -> Reply | None:
     """Claim the report of ``[end - period, end)`` for ``instance`` and build it.
 

@@ -19,7 +19,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -34,6 +34,9 @@ from bot.reports.alerts import AlertMonitor
 from bot.reports.crontab import crontab_trigger, last_fire
 from bot.reports.jobs import claim_report, instance_name, purge_expired
 from storage.repository import Repository
+
+if TYPE_CHECKING:
+    from model.batcher import BatchScorer as Scorer
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +80,7 @@ class ReportScheduler:
         alert_interval_s: float = 900.0,
         model_sync: Callable[[], Awaitable[object]] | None = None,
         model_sync_s: float = 60.0,
-        scorer: Any = None,
+        scorer: Scorer | None = None,
     ) -> None:
         self.settings = settings
         self.scorer = scorer  # names the words behind negative messages (store_text only)

@@ -29,7 +29,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.core.feedback import split_feedback, write_jsonl
@@ -43,9 +43,12 @@ from bot.retrain.promotion import (
     format_figures,
     record_versions,
 )
-from bot.retrain.sync import ActiveModelSync
-from bot.retrain.versions import load_model_artifact
+from bot.retrain.versions import ActiveModelSync, load_model_artifact
 from storage.repository import Repository
+
+if TYPE_CHECKING:
+    from model.artifact import Artifact
+    from model.batcher import BatchScorer as Scorer
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +85,7 @@ class RetrainManager:
     def __init__(
         self,
         settings: Settings,
-        scorer: Any,
+        scorer: Scorer,
         repository: Repository,
         *,
         command: Sequence[str] = DEFAULT_COMMAND,
@@ -90,8 +93,8 @@ class RetrainManager:
         runs_dir: Path | str | None = None,
         tolerance: float | None = None,
         holdout: float | None = None,
-        load_artifact: Callable[[Path], Any] | None = None,
-        make_scorer: Callable[[Any], Any] | None = None,
+        load_artifact: Callable[[Path], Artifact] | None = None,
+        make_scorer: Callable[[Artifact], Scorer] | None = None,
     ) -> None:
         train = settings.train
         self.settings = settings
@@ -229,12 +232,12 @@ class RetrainManager:
     async def sync_active_model(self) -> bool:
         """Serve the database's active version if it differs (rollback, another instance).
 
-        Returns ``True`` when the model was swapped (see ``bot.retrain.sync``).
+        Returns ``True`` when the model was swapped (see ``bot.retrain.versions``).
         """
         return await self._sync.run()
 
 
-def _default_scorer(artifact: Any, settings: Settings) -> Any:
+def _default_scorer(artifact: Artifact, settings: Settings) -> Scorer:
     from model.service import Scorer
 
     return Scorer(artifact, settings.scoring)

@@ -13,11 +13,15 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.core.feedback import LABELS
 from storage.repository import Repository
 from storage.types import Feedback, ModelVersion
+
+if TYPE_CHECKING:
+    from model.artifact import Artifact
+    from model.batcher import BatchScorer as Scorer
 
 logger = logging.getLogger(__name__)
 
@@ -81,9 +85,9 @@ def find_artifact_dir(output: Path, announced: str | None = None) -> Path | None
     return children[-1].parent if children else None
 
 
-async def active_figures(scorer: Any, repository: Repository) -> Figures:
+async def active_figures(scorer: Scorer, repository: Repository) -> Figures:
     """The serving model's IMDB figures: from its metadata, else from its database record."""
-    serving = getattr(scorer, "artifact", None)
+    serving = getattr(scorer, "artifact", None)  # only an in-process model has its artifact
     if serving is not None and getattr(serving, "metadata", None):
         return metadata_figures(serving.metadata)
     active = await asyncio.to_thread(repository.active_model_version)
@@ -93,11 +97,11 @@ async def active_figures(scorer: Any, repository: Repository) -> Figures:
 
 
 async def evaluate(
-    artifact: Any,
+    artifact: Artifact,
     held: list[Feedback],
-    scorer: Any,
+    scorer: Scorer,
     repository: Repository,
-    make_scorer: Callable[[Any], Any],
+    make_scorer: Callable[[Artifact], Scorer],
 ) -> tuple[Figures, Figures]:
     """Figures of the new (``artifact``) and the serving (``scorer``) model.
 
@@ -119,8 +123,8 @@ async def evaluate(
 
 async def record_versions(
     repository: Repository,
-    scorer: Any,
-    artifact: Any,
+    scorer: Scorer,
+    artifact: Artifact,
     directory: Path,
     figures: Figures,
     who: str,
@@ -128,7 +132,7 @@ async def record_versions(
 ) -> None:
     """Record the serving model (if unknown, so it can be rolled back to) and the new one."""
     known = {mv.version for mv in await asyncio.to_thread(repository.list_model_versions)}
-    serving = getattr(scorer, "artifact", None)
+    serving = getattr(scorer, "artifact", None)  # only an in-process model has its artifact
     if scorer.version not in known and serving is not None:
         current = ModelVersion(
             version=scorer.version,

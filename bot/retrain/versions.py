@@ -1,27 +1,35 @@
 """The database's active model version: loading it at startup and when it changes.
 
 ``sentibot models activate`` and a promoted retrain mark one ``ModelVersion`` active. A bot
-starting up serves it when its directory loads (``active_scorer``), else the configured model;
-a running bot follows later activations through ``RetrainManager.sync_active_model``.
+starting up serves it when its directory loads (``active_scorer``), else the configured model.
+A running bot follows later activations (a rollback, or a retrain on another instance):
+``ActiveModelSync.run`` (a scheduler job, through ``RetrainManager.sync_active_model``) loads
+that version and swaps it in. It shares the retrain's swap lock, so a promotion and a sync never
+swap at the same time.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from bot.errors import first_line
 from storage.repository import Repository
 from storage.types import ModelVersion
+
+if TYPE_CHECKING:
+    from model.artifact import Artifact
+    from model.batcher import BatchScorer as Scorer
 
 logger = logging.getLogger(__name__)
 
 Loaded = TypeVar("Loaded")
 
 
-def load_model_artifact(directory: Path) -> Any:
+def load_model_artifact(directory: Path) -> Artifact:
     """Load a model directory (``model.artifact.load_artifact``); raises ``ModelLoadError``."""
     from model.artifact import load_artifact
 
@@ -75,3 +83,63 @@ def active_scorer(
         return None
     logger.info("serving the active model version %s from %s", active.version, active.path)
     return scorer
+
+
+class ActiveModelSync:
+    """Serve the database's active version when it differs from the serving one.
+
+    Parameters
+    ----------
+    scorer
+        The serving scorer (``version``, ``swap``).
+    repository
+        The synchronous repository (called through ``asyncio.to_thread``).
+    load_artifact
+        Loads a model directory (in a worker thread).
+    swap_lock
+        Held while swapping.
+    busy
+        ``True`` while a retrain runs; no sync then (the retrain decides what serves).
+    """
+
+    def __init__(
+        self,
+        scorer: Scorer,
+        repository: Repository,
+        load_artifact: Callable[[Path], Artifact],
+        swap_lock: asyncio.Lock,
+        busy: Callable[[], bool],
+    ) -> None:
+        self.scorer = scorer
+        self.repository = repository
+        self.load_artifact = load_artifact
+        self.swap_lock = swap_lock
+        self.busy = busy
+        self._failed: str | None = None
+
+    async def run(self) -> bool:
+        """Swap in the active version if it differs; ``True`` when the model was swapped.
+
+        A version whose files cannot be loaded is logged once and the current model keeps
+        serving.
+        """
+        if self.busy():
+            return False
+        active = await asyncio.to_thread(self.repository.active_model_version)
+        if active is None or active.version == self.scorer.version:
+            return False
+        async with self.swap_lock:
+            if self._failed == active.version:
+                return False  # said so already; wait for another activation
+            try:
+                artifact = await asyncio.to_thread(load_active, active, self.load_artifact)
+            except Exception as exc:
+                self._failed = active.version
+                logger.error(
+                    "cannot serve the active model %s: %s; %s keeps serving",
+                    active.version, exc, self.scorer.version,
+                )  # fmt: skip
+                return False
+            await asyncio.to_thread(self.scorer.swap, artifact)
+        logger.info("now serving the active model version %s", active.version)
+        return True

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,8 +13,10 @@ from bot.adapters.fake import FakeAdapter
 from bot.app import App
 from bot.bootstrap import build_app
 from bot.config import Settings, load_settings
+from storage.repository import Repository
 from tests.fakes.scoring import FakeScorer
 from tests.fakes.storage import FakeRepository
+from tests.postgres import postgres_url  # noqa: F401  (fixture)
 
 
 def make_settings(tmp_path: Path, text: str = "") -> Settings:
@@ -73,3 +75,28 @@ async def harness(settings: Settings) -> AsyncIterator[Harness]:
     yield h
     if not h.task.done():
         await h.stop()
+
+
+@pytest.fixture
+def fake_repo() -> FakeRepository:
+    return FakeRepository()
+
+
+@pytest.fixture
+def sqlite_repo(tmp_path: Path) -> Iterator[Repository]:
+    from storage.database import Database
+    from storage.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'reports.db'}"
+    upgrade(url)
+    database = Database(url)
+    try:
+        yield database.repository
+    finally:
+        database.close()
+
+
+@pytest.fixture(params=["fake", "sqlite"])
+def any_repo(request: pytest.FixtureRequest) -> Repository:
+    """The same test on the in-memory fake and on SQLite."""
+    return request.getfixturevalue(f"{request.param}_repo")

@@ -87,3 +87,11 @@ class FakeScorer:
         label = label_for(value, self.scoring.neutral_low, self.scoring.neutral_high)
         reason = "truncated" if len(text) > self.scoring.max_chars else None
         return Score(value, label, version, reason)
+
+
+def label_of(score: float | None) -> str:
+    """The label the product gives ``score`` with the default neutral band (``[scoring]``)."""
+    if score is None:
+        return str(Label.UNSCORED)
+    defaults = ScoringConfig()
+    return str(label_for(score, defaults.neutral_low, defaults.neutral_high))

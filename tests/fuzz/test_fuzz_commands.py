@@ -3,7 +3,8 @@
 Every command answers with a non-empty reply, no handler fails ("command_errors" stays 0: a
 crash would be turned into an apology), and the bot keeps running. Messages with any text, edits
 and deletes in any order never stop it either. ``/sentiment-explain`` runs the real model's
-occlusion (``FakeScorer`` has no probabilities): tests/scoring fuzzes it.
+occlusion (``FakeScorer`` has no probabilities): tests/model/test_service_arbitrary_text.py
+fuzzes the model.
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from bot.adapters.discord import adapter as discord_adapter
 from bot.config import AdminsConfig, DiscordConfig, Secrets
-from tests.adapters.discord_objects import CHANNEL_ID, GUILD_ID, World
-from tests.adapters.recording import RecordingHandler
+from tests.fakes.discord import CHANNEL_ID, GUILD_ID, World
+from tests.fakes.handler import RecordingHandler
 from tests.fuzz.loop import LoopThread
 
 EXAMPLES = 300

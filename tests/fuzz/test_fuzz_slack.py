@@ -19,9 +19,9 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.adapters.slack.adapter import SlackAdapter
 from bot.config import AdminsConfig, Secrets, SlackConfig
-from tests.adapters.recording import RecordingHandler, wait_until
-from tests.adapters.slack_helpers import SECRET, free_port
-from tests.adapters.slack_mock import MockSlackApi
+from tests.fakes.handler import RecordingHandler, wait_until
+from tests.fakes.slack_api import MockSlackApi
+from tests.fakes.slack_requests import SECRET, free_port
 from tests.fuzz.loop import LoopThread
 
 EXAMPLES = 300

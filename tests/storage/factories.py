@@ -5,14 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from storage.types import ScoredMessage
+from tests.fakes.scoring import label_of
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-def label_of(score: float | None) -> str:
-    if score is None:
-        return "unscored"
-    return "negative" if score < 0.4 else "positive" if score > 0.6 else "neutral"
 
 
 def message(

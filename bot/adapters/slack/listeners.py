@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# Every registered command (the manifest declares the same, see tests/adapters/slack).
+# Every registered command; the manifest declares the same (tests/bot/adapters/slack).
 COMMANDS = tuple(spec.name for spec in slash_commands())
 FAILURE = "Sorry, /{name} failed on our side; the error has been logged."
 

@@ -2,7 +2,7 @@
 
 ``COMMANDS`` feeds the core's ``dispatch``, the shell's ``/help``, the Slack listeners
 (``bot.adapters.slack.listeners``), the Discord cogs (``bot.adapters.discord.cogs``) and
-``bot/slack_manifest.yml`` (``tests/core/commands/test_registry.py`` fails when the manifest
+``bot/slack_manifest.yml`` (``tests/bot/adapters/slack/test_manifest.py`` fails when the manifest
 drifts). Handlers live in one module per group: ``scoring``, ``report``, ``own_data``,
 ``admin``, ``schedule``. ``admin_refusal`` is the one admin check.
 """

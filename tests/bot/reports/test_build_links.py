@@ -9,7 +9,7 @@ from bot.reports.build import build_report
 from bot.reports.format import format_report
 from storage.repository import Repository
 from storage.types import ChannelSettings, ChannelStats, ExampleMessage
-from tests.reports.conftest import NOW, message
+from tests.fakes.reports import NOW, message
 
 DAY = timedelta(hours=24)
 

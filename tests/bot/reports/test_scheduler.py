@@ -16,8 +16,8 @@ from bot.reports.crontab import crontab_trigger, last_fire, validate_cron
 from bot.reports.scheduler import JOB_PREFIX, ReportScheduler
 from storage.repository import Repository
 from storage.types import ChannelSettings
+from tests.fakes.reports import NOW, RecordingAdapter, fill, message, steady
 from tests.fakes.storage import FakeRepository, utc
-from tests.reports.conftest import NOW, RecordingAdapter, fill, message, steady
 
 
 def settings_for(tmp_path: Path, **reports: object) -> Settings:

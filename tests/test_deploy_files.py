@@ -12,8 +12,9 @@ import pytest
 
 from bot.cli.main import build_parser
 from bot.config import load_settings
+from tests import REPO
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = REPO
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
 COMPOSE = (ROOT / "docker-compose.yml").read_text()
 

@@ -10,11 +10,11 @@ from bot.adapters.slack.adapter import SlackAdapter
 from bot.bootstrap import build_app
 from bot.config import AdminsConfig, DiscordConfig, Secrets, SlackConfig, load_settings
 from storage.types import MessageKey
-from tests.adapters.discord_objects import CHANNEL_ID, FakeInteraction, World
-from tests.adapters.recording import wait_until
-from tests.adapters.slack_helpers import SECRET, event_body, free_port, request, slash_body
-from tests.adapters.slack_mock import MockSlackApi
+from tests.fakes.discord import CHANNEL_ID, FakeInteraction, World
+from tests.fakes.handler import wait_until
 from tests.fakes.scoring import FakeScorer
+from tests.fakes.slack_api import MockSlackApi
+from tests.fakes.slack_requests import SECRET, event_body, free_port, request, slash_body
 from tests.fakes.storage import FakeRepository
 
 

@@ -1,7 +1,7 @@
 """``[model] serving_url``: the bot connects to TF Serving at startup (or says in one line why
 not), and ``/healthz`` reports the remote model unhealthy once the server is gone.
 
-Uses the TF Serving stand-in of the ops tests (``tests.ops.conftest``), which serves a real
+Uses the TF Serving stand-in of the ops tests (``tests.fakes.tf_serving``), which serves a real
 SavedModel export of a tiny model.
 """
 
@@ -22,7 +22,7 @@ from bot.errors import StartupError
 from bot.factories import load_scorer
 from tests.bot.conftest import make_settings
 from tests.fakes.storage import FakeRepository
-from tests.ops.conftest import tf_serving_app
+from tests.fakes.tf_serving import tf_serving_app
 
 
 def _free_port() -> int:
@@ -35,7 +35,7 @@ def _free_port() -> int:
 def serving_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Version ``1`` of a tiny model (``tiny-remote``) exported for TF Serving."""
     from model.export import export_model
-    from tests.scoring.tiny import save_tiny_model
+    from tests.model.tiny import save_tiny_model
 
     model_dir = save_tiny_model(tmp_path_factory.mktemp("remote-model"), "tiny-remote")
     base = tmp_path_factory.mktemp("remote-serving") / "sentiment"

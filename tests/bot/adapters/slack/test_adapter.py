@@ -13,10 +13,10 @@ from bot.adapters.slack.adapter import SlackAdapter
 from bot.adapters.slack.listeners import COMMANDS
 from bot.config import AdminsConfig, ConfigError, Secrets, SlackConfig
 from bot.core.messages import Reply
-from tests.adapters.recording import RecordingHandler, settle, wait_until
-from tests.adapters.slack_helpers import SECRET, event_body, free_port, request, signed_headers
-from tests.adapters.slack_helpers import slash_body as _slash
-from tests.adapters.slack_mock import BOT_USER, MockSlackApi
+from tests.fakes.handler import RecordingHandler, settle, wait_until
+from tests.fakes.slack_api import BOT_USER, MockSlackApi
+from tests.fakes.slack_requests import SECRET, event_body, free_port, request, signed_headers
+from tests.fakes.slack_requests import slash_body as _slash
 
 ENV = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET}
 

@@ -17,8 +17,8 @@ from bot.core.feedback import (
     write_jsonl,
 )
 from storage.types import Feedback
+from tests.fakes.reports import NOW
 from tests.fakes.storage import FakeRepository
-from tests.reports.conftest import NOW
 
 
 @pytest.mark.parametrize(

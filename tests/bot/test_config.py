@@ -10,8 +10,9 @@ import pytest
 from bot.config import ConfigError, load_settings
 from model.config import ScoringConfig
 from model.language import LanguageFilter
+from tests import REPO
 
-REPO_CONFIG = Path(__file__).resolve().parents[2] / "config.toml"
+REPO_CONFIG = REPO / "config.toml"
 
 
 def test_defaults_and_the_shipped_config_agree(tmp_path: Path) -> None:

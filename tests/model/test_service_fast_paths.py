@@ -18,8 +18,9 @@ from model.language import LanguageFilter, english_graph_check
 from model.service import SHARD_MIN, Scorer
 from model.serving_graph import vocabulary
 from model.text import CONTROL_CHARS, normalize, prepare
+from tests import REPO
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = REPO
 DATA = ROOT / "benchmarks" / "data"
 FOREIGN_FILE = Path(__file__).with_name("foreign_messages.txt")
 

@@ -6,9 +6,8 @@ import subprocess
 import sys
 import textwrap
 import time
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from tests import REPO
 
 STUCK = textwrap.dedent(
     """

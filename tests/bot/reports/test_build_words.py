@@ -8,8 +8,8 @@ import pytest
 
 from bot.reports.build import build_report
 from model.config import BUNDLED_MODEL_DIR, ScoringConfig
+from tests.fakes.reports import NOW, message
 from tests.fakes.storage import FakeRepository
-from tests.reports.conftest import NOW, message
 
 DAY = timedelta(hours=24)
 HEADER = "Words behind the most negative messages: "

@@ -11,8 +11,8 @@ from bot.config import AlertsConfig
 from bot.core.messages import Reply
 from bot.reports.alerts import AlertMonitor, detect_drop
 from storage.types import ChannelStats
+from tests.fakes.reports import NOW, fill, steady
 from tests.fakes.storage import FakeRepository
-from tests.reports.conftest import NOW, fill, steady
 
 CONFIG = AlertsConfig(window_hours=6, baseline_days=7, drop=0.2, min_messages=20)
 

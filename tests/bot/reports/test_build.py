@@ -12,8 +12,8 @@ from bot.reports.charts import is_png
 from bot.reports.format import format_period, message_link, parse_period
 from storage.repository import Repository
 from storage.types import ChannelSettings
+from tests.fakes.reports import NOW, fill, message
 from tests.fakes.storage import FakeRepository, utc
-from tests.reports.conftest import NOW, fill, message
 
 DAY = timedelta(hours=24)
 

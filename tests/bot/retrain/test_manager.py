@@ -20,11 +20,12 @@ from bot.retrain.progress import parse_progress_line
 from bot.retrain.promotion import compare
 from model.types import Label, Score
 from storage.types import Feedback, ModelVersion
+from tests import REPO
+from tests.fakes.reports import NOW
 from tests.fakes.scoring import FakeScorer
 from tests.fakes.storage import FakeRepository
-from tests.reports.conftest import NOW
 
-FAKE_TRAIN = Path(__file__).with_name("fake_train.py")
+FAKE_TRAIN = REPO / "tests" / "fakes" / "train.py"
 ADMIN = Person("U1", "alice", is_admin=True)
 
 
@@ -286,7 +287,7 @@ async def wait_for(condition, timeout: float = 10.0) -> None:
 async def test_real_training_process_end_to_end(tmp_path: Path, repo: FakeRepository) -> None:
     """The default child (``python -m bot.retrain.job``) trains a real Keras model on the review
     fixture plus feedback; the default loader and scorer evaluate it; it is promoted."""
-    fixture = Path(__file__).parents[1] / "fixtures" / "reviews.jsonl"
+    fixture = REPO / "tests" / "fixtures" / "reviews.jsonl"
     config = tmp_path / "config.toml"
     config.write_text(f'[train]\nepochs = 1\noutput_dir = "{tmp_path / "runs"}"\n')
     repo.add_model_version(ModelVersion("weak", str(tmp_path), {"imdb_accuracy": 0.0}, True, NOW))

@@ -2,14 +2,14 @@
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from model.types import Label
+from tests import REPO
 from tests.fakes.scoring import FakeScorer
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = REPO
 
 
 def test_keywords_labels_and_unscored() -> None:

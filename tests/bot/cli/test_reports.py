@@ -12,7 +12,7 @@ import pytest
 from bot.cli.main import main
 from bot.reports.charts import is_png
 from storage.types import ModelVersion
-from tests.reports.conftest import NOW, fill, message
+from tests.fakes.reports import NOW, fill, message
 
 
 @pytest.fixture

@@ -1,33 +1,18 @@
-"""Fixtures for report, scheduler, alert, feedback and retrain tests.
-
-``any_repo`` runs a test on the in-memory ``FakeRepository`` and on the real ``SqlRepository``
-over a SQLite file; ``postgres_url`` gives a fresh PostgreSQL schema when
-``SENTIBOT_TEST_POSTGRES_URL`` is set and skips with a printed reason otherwise.
-"""
+"""Stored messages for report, scheduler, alert, feedback and retrain tests, and an adapter that
+records what it is asked to post (the fixtures are in ``tests/bot/conftest.py``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
-
-import pytest
 
 from bot.core.messages import Reply
 from bot.core.ports import Adapter, Handler
 from storage.repository import Repository
 from storage.types import ScoredMessage
-from tests.fakes.storage import FakeRepository, utc
-from tests.postgres import postgres_url  # noqa: F401  (fixture)
+from tests.fakes.scoring import label_of
+from tests.fakes.storage import utc
 
 NOW = utc(2026, 11, 25, 12)
-
-
-def label_of(score: float | None) -> str:
-    """The label for ``score`` with the default neutral band (0.35, 0.65)."""
-    if score is None:
-        return "unscored"
-    return "negative" if score < 0.35 else "positive" if score > 0.65 else "neutral"
 
 
 def message(
@@ -83,28 +68,3 @@ class RecordingAdapter(Adapter):
 
     async def stop(self) -> None:
         return None
-
-
-@pytest.fixture
-def fake_repo() -> FakeRepository:
-    return FakeRepository()
-
-
-@pytest.fixture
-def sqlite_repo(tmp_path: Path) -> Iterator[Repository]:
-    from storage.database import Database
-    from storage.migrate import upgrade
-
-    url = f"sqlite:///{tmp_path / 'reports.db'}"
-    upgrade(url)
-    database = Database(url)
-    try:
-        yield database.repository
-    finally:
-        database.close()
-
-
-@pytest.fixture(params=["fake", "sqlite"])
-def any_repo(request: pytest.FixtureRequest) -> Repository:
-    """The same test on the in-memory fake and on SQLite."""
-    return request.getfixturevalue(f"{request.param}_repo")

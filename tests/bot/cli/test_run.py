@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests import REPO
 
 
 def write_config(tmp_path: Path, model_dir: Path | str, extra: str = "") -> Path:

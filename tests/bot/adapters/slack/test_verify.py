@@ -12,9 +12,9 @@ import pytest
 
 from bot.adapters.slack.adapter import SlackAdapter
 from bot.config import AdminsConfig, Secrets, SlackConfig
-from tests.adapters.recording import RecordingHandler, settle, wait_until
-from tests.adapters.slack_helpers import SECRET, event_body, free_port, signed_headers
-from tests.adapters.slack_mock import MockSlackApi
+from tests.fakes.handler import RecordingHandler, settle, wait_until
+from tests.fakes.slack_api import MockSlackApi
+from tests.fakes.slack_requests import SECRET, event_body, free_port, signed_headers
 
 ENV = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET}
 MARKER = "SECRET-MESSAGE-TEXT-4711"

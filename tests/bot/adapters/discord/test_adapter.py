@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from pathlib import Path
 
 import discord
 import pytest
@@ -18,7 +17,8 @@ from bot.config import AdminsConfig, ConfigError, DiscordConfig, Secrets
 from bot.core.commands.registry import slash_commands
 from bot.core.feedback import reaction_label as feedback_label
 from bot.core.messages import Reply
-from tests.adapters.discord_objects import (
+from tests import REPO
+from tests.fakes.discord import (
     ADMIN_ID,
     BOT_ID,
     CHANNEL_ID,
@@ -27,7 +27,7 @@ from tests.adapters.discord_objects import (
     FakeInteraction,
     World,
 )
-from tests.adapters.recording import RecordingHandler
+from tests.fakes.handler import RecordingHandler
 
 SECRETS = Secrets({"DISCORD_TOKEN": "test-token"})
 COMMAND_NAMES = {
@@ -336,7 +336,7 @@ def test_chunks_respect_the_limit_and_keep_everything() -> None:
 
 
 def test_invite_url_in_the_docs_asks_for_exactly_the_needed_permissions() -> None:
-    docs = (Path(__file__).parents[2] / "docs" / "discord.md").read_text(encoding="utf-8")
+    docs = (REPO / "docs" / "discord.md").read_text(encoding="utf-8")
     [documented] = set(re.findall(r"permissions=(\d+)", docs))
     assert int(documented) == discord_adapter.INVITE_PERMISSIONS.value
     url = discord_adapter.invite_url(42)

@@ -84,8 +84,39 @@ def check_feedback(fb: Feedback) -> None:
         check_id("author_id", fb.author_id)
 
 
+def _plainly_valid(msg: ScoredMessage) -> bool:
+    """The hot path of ``check_message``: short ASCII ids without NUL, aware times."""
+    try:
+        joined = (
+            msg.platform
+            + msg.workspace
+            + msg.channel
+            + msg.message_id
+            + msg.author_id
+            + msg.label
+            + msg.model_version
+        )
+        return (
+            0 < len(msg.platform) <= 16
+            and len(msg.workspace) <= 64
+            and 0 < len(msg.channel) <= 64
+            and 0 < len(msg.message_id) <= 128
+            and 0 < len(msg.author_id) <= 64
+            and 0 < len(msg.label) <= 16
+            and len(msg.model_version) <= 128
+            and joined.isascii()
+            and "\x00" not in joined
+            and msg.created_at.tzinfo is not None
+            and (msg.edited_at is None or msg.edited_at.tzinfo is not None)
+        )
+    except (TypeError, AttributeError):
+        return False
+
+
 def check_message(msg: ScoredMessage) -> None:
     """Raise ``InvalidId`` (a ``ValueError``) unless ``msg``'s ids and times can be stored."""
+    if _plainly_valid(msg):
+        return
     check_key(msg.key)
     check_id("workspace", msg.workspace, empty=True)
     check_id("author_id", msg.author_id)

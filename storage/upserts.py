@@ -1,11 +1,15 @@
 """Batched writes of scored messages, one strategy per database, following ``storage.ordering``.
 
-Each write is one ``INSERT .. SELECT .. ON CONFLICT DO UPDATE .. WHERE`` statement per round
-(``ordering.rounds``; almost always one per batch) and decides everything inside itself, so
-nothing is read first and then written: it skips messages with a tombstone (deleted), of
-opted-out users and channels, and edits of messages never stored; on a stored id it replaces
-the score, label, model version, text, reason and edit time only when the write wins
-(``ordering.wins``); created time and author stay. It returns how many rows it wrote.
+Each round of a batch (``ordering.rounds``; almost always one) is at most two statements, each
+deciding everything inside itself, so nothing is read first and then written:
+
+- originals: ``INSERT .. SELECT .. ON CONFLICT DO UPDATE .. WHERE``, skipping messages with a
+  tombstone (deleted) and of opted-out users and channels, and replacing only a stored original;
+- edits: ``UPDATE .. FROM`` the batch, so an edit of a message never stored writes nothing, and
+  only over an older (or no) edit. A stored row is never tombstoned or opted out: deletes and
+  opt-outs remove it in the same transaction.
+
+Created time and author stay. Both return how many rows they wrote.
 
 On PostgreSQL the caller holds the shared write lock (``storage.locks``) so a delete committed
 by another instance can never slip between this statement's snapshot and its commit.
@@ -21,7 +25,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 from sqlalchemy.dialects import sqlite
 
-from storage.ordering import edit_time, rounds
+from storage.ordering import edit_time, is_edit, rounds
 from storage.tables import UTCDateTime
 from storage.types import ScoredMessage
 
@@ -42,36 +46,37 @@ COLUMNS = (
 UPDATED_ON_CONFLICT = ("score", "label", "model_version", "text", "reason", "edited_at")
 PG_TYPES = ("varchar",) * 5 + ("timestamptz", "float8") + ("varchar",) * 4 + ("timestamptz",)
 
-# Shared by both databases: the filters on the incoming row ``b`` and the winning rule.
-_SAME = "x.platform = b.platform AND x.channel = b.channel AND x.message_id = b.message_id"
+# Shared by both databases: the filters on an incoming original ``b`` and the winning rules.
 FILTERS = (
-    f"WHERE NOT EXISTS (SELECT 1 FROM message_tombstones x WHERE {_SAME}) "
+    "WHERE NOT EXISTS (SELECT 1 FROM message_tombstones x WHERE x.platform = b.platform "
+    "AND x.channel = b.channel AND x.message_id = b.message_id) "
     "AND NOT EXISTS (SELECT 1 FROM opted_out_users u "
     "WHERE u.platform = b.platform AND u.user_id = b.author_id) "
     "AND NOT EXISTS (SELECT 1 FROM channels c "
     "WHERE c.platform = b.platform AND c.channel = b.channel AND c.opted_out) "
-    f"AND (b.edited_at IS NULL OR EXISTS (SELECT 1 FROM scored_messages x WHERE {_SAME})) "
-)
-WINS = (
-    "WHERE (excluded.edited_at IS NULL AND scored_messages.edited_at IS NULL) "
-    "OR (excluded.edited_at IS NOT NULL AND (scored_messages.edited_at IS NULL "
-    "OR scored_messages.edited_at < excluded.edited_at))"
 )
 _ON_CONFLICT = (
     "ON CONFLICT (platform, channel, message_id) DO UPDATE SET "
     + ", ".join(f"{c} = excluded.{c}" for c in UPDATED_ON_CONFLICT)
-    + f" {WINS}"
+    + " WHERE scored_messages.edited_at IS NULL"  # an original never replaces an edit
+)
+_EDIT_SET = ", ".join(f"{c} = b.{c}" for c in UPDATED_ON_CONFLICT)
+_EDIT_WHERE = (
+    "WHERE scored_messages.platform = b.platform AND scored_messages.channel = b.channel "
+    "AND scored_messages.message_id = b.message_id AND (scored_messages.edited_at IS NULL "
+    "OR scored_messages.edited_at < b.edited_at)"
 )
 
 # PostgreSQL: a round as one JSON array of rows in one statement (one round trip, one cached
 # plan, one run of the statement-level rollup trigger; the server parses the JSON, so the
 # writer thread does not spend the GIL on per-value adaptation).
 _RECORD = ", ".join(f"{c} {t}" for c, t in zip(COLUMNS, PG_TYPES, strict=True))
+_PG_ROWS = f"json_to_recordset(CAST(:rows AS json)) AS b({_RECORD})"
 POSTGRES_UPSERT = text(
-    f"INSERT INTO scored_messages ({', '.join(COLUMNS)}) "
-    f"SELECT b.* FROM json_to_recordset(CAST(:rows AS json)) AS b({_RECORD}) "
+    f"INSERT INTO scored_messages ({', '.join(COLUMNS)}) SELECT b.* FROM {_PG_ROWS} "
     f"{FILTERS}{_ON_CONFLICT}"
 )
+POSTGRES_EDIT = text(f"UPDATE scored_messages SET {_EDIT_SET} FROM {_PG_ROWS} {_EDIT_WHERE}")
 
 
 def clean_text(value: str | None) -> str | None:
@@ -112,16 +117,27 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat()
 
 
+def _split(batch: list[ScoredMessage]) -> list[tuple[bool, list[ScoredMessage]]]:
+    """``(is_edit, messages)`` of a round, originals first; empty parts left out."""
+    originals = [m for m in batch if not is_edit(m)]
+    if len(originals) == len(batch):
+        return [(False, batch)]
+    edits = [m for m in batch if is_edit(m)]
+    return [(False, originals), (True, edits)] if originals else [(True, edits)]
+
+
 def postgres_upsert(conn: Connection, messages: Sequence[ScoredMessage]) -> int:
-    """Write a batch to PostgreSQL with one ``INSERT .. SELECT json_to_recordset(..)`` a round."""
+    """Write a batch to PostgreSQL, each part one statement over ``json_to_recordset(..)``."""
     written = 0
     for batch in rounds(messages):
-        rows = [_row(m) for m in batch]
-        for row in rows:
-            row["created_at"] = _iso(row["created_at"])
-            row["edited_at"] = _iso(row["edited_at"])
-        payload = json.dumps(rows, ensure_ascii=False)
-        written += conn.execute(POSTGRES_UPSERT, {"rows": payload}).rowcount
+        for edits, part in _split(batch):
+            rows = [_row(m) for m in part]
+            for row in rows:
+                row["created_at"] = _iso(row["created_at"])
+                row["edited_at"] = _iso(row["edited_at"])
+            payload = json.dumps(rows, ensure_ascii=False)
+            statement = POSTGRES_EDIT if edits else POSTGRES_UPSERT
+            written += conn.execute(statement, {"rows": payload}).rowcount
     return written
 
 
@@ -129,11 +145,12 @@ def postgres_upsert(conn: Connection, messages: Sequence[ScoredMessage]) -> int:
 # ``executemany`` steps once per row and takes the GIL back after each step, which stalls
 # behind a busy event loop). SQLite has one writer at a time; the statement is atomic.
 _JSON_COLUMNS = ", ".join(f"json_extract(value, '$[{i}]') AS {c}" for i, c in enumerate(COLUMNS))
+_SQLITE_ROWS = f"(SELECT {_JSON_COLUMNS} FROM json_each(:rows)) AS b"
 SQLITE_UPSERT = text(
-    f"INSERT INTO scored_messages ({', '.join(COLUMNS)}) "
-    f"SELECT b.* FROM (SELECT {_JSON_COLUMNS} FROM json_each(:rows)) AS b "
+    f"INSERT INTO scored_messages ({', '.join(COLUMNS)}) SELECT b.* FROM {_SQLITE_ROWS} "
     f"{FILTERS}{_ON_CONFLICT}"
 )
+SQLITE_EDIT = text(f"UPDATE scored_messages SET {_EDIT_SET} FROM {_SQLITE_ROWS} {_EDIT_WHERE}")
 _SQLITE_TIME = UTCDateTime().bind_processor(sqlite.dialect())
 
 
@@ -145,9 +162,11 @@ def _sqlite_row(msg: ScoredMessage) -> list[Any]:
 
 
 def sqlite_upsert(conn: Connection, messages: Sequence[ScoredMessage]) -> int:
-    """Write a batch to SQLite with one ``INSERT .. SELECT json_each(..) ON CONFLICT`` a round."""
+    """Write a batch to SQLite, each part one statement over ``json_each(..)``."""
     written = 0
     for batch in rounds(messages):
-        payload = json.dumps([_sqlite_row(m) for m in batch], ensure_ascii=False)
-        written += conn.execute(SQLITE_UPSERT, {"rows": payload}).rowcount
+        for edits, part in _split(batch):
+            payload = json.dumps([_sqlite_row(m) for m in part], ensure_ascii=False)
+            statement = SQLITE_EDIT if edits else SQLITE_UPSERT
+            written += conn.execute(statement, {"rows": payload}).rowcount
     return written

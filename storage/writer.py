@@ -21,6 +21,8 @@ Guarantees:
   when it never will (``REJECTED``: invalid; ``REFUSED``: buffer full, or still unwritten when
   ``close`` gave up). A durable item wakes the writer at once; items arriving while a write is
   in flight go together in the next one (group commit), so batching stays as it is.
+  "Committed" is the database's own durability: PostgreSQL per its ``synchronous_commit``;
+  SQLite (WAL, ``synchronous=NORMAL``) survives a killed process, not necessarily a power cut.
 - Without a receipt, an accepted message is written unless the process dies first: up to
   ``flush_interval_ms`` (plus any outage) of accepted messages live only in memory.
 """

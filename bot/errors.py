@@ -7,6 +7,11 @@ class StartupError(Exception):
     """The bot cannot start; the message is one line saying why and what to do."""
 
 
+class NotStored(Exception):
+    """A durable delivery was not stored (buffer full, writer stopped): do not acknowledge it,
+    so the platform delivers it again, perhaps to another instance."""
+
+
 def first_line(exc: BaseException, limit: int = 300, *, with_type: bool = False) -> str:
     """The first line of an exception's message (at most ``limit`` characters), or its type.
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from bot.core.commands import registry
@@ -20,7 +21,9 @@ from bot.core.messages import ChatMessage, Command, Reply
 from bot.core.ports import Batcher, MessageSink, Poster, Retrainer, Schedules
 from bot.core.privacy import PrivacyFilter, RecentMessages, storable_text
 from bot.core.ratelimit import RateLimiter
+from bot.errors import NotStored
 from model.types import Label, Score
+from storage.receipts import Outcome
 from storage.types import MessageKey, ScoredMessage
 
 if TYPE_CHECKING:
@@ -116,21 +119,41 @@ class SentimentBot:
 
     # -- Handler ------------------------------------------------------------------------------
 
-    async def on_message(self, message: ChatMessage) -> None:
-        """Score and store a new message; bot authors and opted-out users/channels are skipped."""
-        await self._score_and_store(message, kind="received")
+    async def on_message(self, message: ChatMessage, *, durable: bool = False) -> None:
+        """Score and store a new message; bot authors and opted-out users/channels are skipped.
 
-    async def on_edit(self, message: ChatMessage) -> None:
-        """Rescore an edited message; the writer upserts it over the stored row."""
-        await self._score_and_store(message, kind="edited")
+        With ``durable`` it returns once the row is committed (or durably dropped by a rule:
+        a tombstone, an opt-out) and raises ``NotStored`` otherwise, so an adapter can
+        acknowledge the platform's event after the commit (``bot.core.ports.Handler``).
+        """
+        await self._score_and_store(message, kind="received", durable=durable)
 
-    async def on_delete(self, platform: str, channel: str, message_id: str) -> None:
-        """Remove a deleted message's stored row (the writer orders it after pending writes)."""
-        if not self._accepting:
-            return
+    async def on_edit(self, message: ChatMessage, *, durable: bool = False) -> None:
+        """Rescore an edited message. The database applies it only over a stored row and only
+        when newer (``edited_at``, the platform's edit time) than the edit it holds, so a late
+        retry or an edit of a message never stored changes nothing."""
+        await self._score_and_store(message, kind="edited", durable=durable)
+
+    async def on_delete(
+        self,
+        platform: str,
+        channel: str,
+        message_id: str,
+        *,
+        deleted_at: datetime | None = None,
+        durable: bool = False,
+    ) -> None:
+        """Remove a deleted message for good: buffered copies now, the stored row with a
+        tombstone that no later write of it (a retry, an edit, another instance) gets past.
+        Taken even while shutting down: a delete always wins."""
         self.recent.forget_message(platform, channel, message_id)
-        self.writer.delete(MessageKey(platform, channel, message_id))
+        key = MessageKey(platform, channel, message_id)
+        when = deleted_at or datetime.now(UTC)
         self.stats["deleted"] += 1
+        if durable:
+            self._check(await self.writer.delete_durable(key, when), "delete")
+        else:
+            self.writer.delete(key, when)
 
     async def on_command(self, command: Command) -> Reply:
         """Answer a command (rate-limited per user); never raises."""
@@ -170,9 +193,17 @@ class SentimentBot:
 
     # -- internals ----------------------------------------------------------------------------
 
-    async def _score_and_store(self, message: ChatMessage, *, kind: str) -> None:
+    def _check(self, outcome: Outcome, what: str) -> None:
+        """Raise ``NotStored`` for an outcome that must not be acknowledged."""
+        if outcome is Outcome.REFUSED:
+            self.stats["not_stored"] += 1
+            raise NotStored(f"{what} not stored ({outcome}); leave it unacknowledged")
+
+    async def _score_and_store(self, message: ChatMessage, *, kind: str, durable: bool) -> None:
         if not self._accepting:
             self.stats["refused_closing"] += 1
+            if durable:  # not acknowledged: the platform redelivers it to a running instance
+                raise NotStored("shutting down")
             return
         if message.author.is_bot:
             self.stats["ignored_bot"] += 1
@@ -212,9 +243,15 @@ class SentimentBot:
                 model_version=score.model_version,
                 text=storable_text(message.text, self.settings.scoring.max_chars),
                 reason=score.reason,
+                edited=kind == "edited",
+                edited_at=message.edited_at if kind == "edited" else None,
             )
             self.recent.remember(scored)
-            await self._submit(scored)
+            if durable:
+                self.stats["submitted"] += 1
+                self._check(await self.writer.submit_durable(scored), "message")
+            else:
+                await self._submit(scored)
         finally:
             self._done()
 

@@ -29,6 +29,7 @@ class ChatMessage:
     text: str
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     link: str | None = None
+    edited_at: datetime | None = None  # the platform's time of the edit this text comes from
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,12 +17,14 @@ from typing import TYPE_CHECKING, Protocol
 from bot.core.messages import ChatMessage, Command, Person, Reply
 
 if TYPE_CHECKING:
+    import asyncio
     from datetime import datetime
 
     from bot.config import Settings
     from bot.core.privacy import PrivacyFilter, RecentMessages
     from model.batcher import BatchScorer as Scorer
     from model.types import Score
+    from storage.receipts import Outcome
     from storage.repository import Repository
     from storage.types import MessageKey, ScoredMessage
 
@@ -35,14 +37,27 @@ Notify = Callable[[str], Awaitable[None]]
 class Handler(Protocol):
     """What the core offers adapters (implemented by ``bot.core.bot.SentimentBot``)."""
 
-    async def on_message(self, message: ChatMessage) -> None:
-        """A new channel message: score and store it (bot authors are ignored)."""
+    async def on_message(self, message: ChatMessage, *, durable: bool = False) -> None:
+        """A new channel message: score and store it (bot authors are ignored).
 
-    async def on_edit(self, message: ChatMessage) -> None:
-        """An edited message: rescore and replace the stored row."""
+        With ``durable`` it returns only once the outcome is in the database, and raises
+        ``NotStored`` when it is not: an adapter whose platform redelivers unacknowledged
+        events (Slack) acknowledges after this returns.
+        """
 
-    async def on_delete(self, platform: str, channel: str, message_id: str) -> None:
-        """A deleted message: remove its stored row."""
+    async def on_edit(self, message: ChatMessage, *, durable: bool = False) -> None:
+        """An edited message: rescore and replace the stored row if this edit is newer."""
+
+    async def on_delete(
+        self,
+        platform: str,
+        channel: str,
+        message_id: str,
+        *,
+        deleted_at: datetime | None = None,
+        durable: bool = False,
+    ) -> None:
+        """A deleted message: remove its row and keep a tombstone, so no copy comes back."""
 
     async def on_command(self, command: Command) -> Reply:
         """A slash command: return the reply to deliver."""
@@ -88,6 +103,12 @@ class MessageSink(Protocol):
     async def put(self, msg: ScoredMessage) -> None: ...
 
     def delete(self, key: MessageKey, deleted_at: datetime | None = None) -> bool: ...
+
+    def submit_durable(self, msg: ScoredMessage) -> asyncio.Future[Outcome]: ...
+
+    def delete_durable(
+        self, key: MessageKey, deleted_at: datetime | None = None
+    ) -> asyncio.Future[Outcome]: ...
 
     async def flush(self) -> None: ...
 

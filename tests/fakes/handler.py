@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from datetime import datetime
 
 from bot.core.messages import ChatMessage, Command, Reply
+from bot.errors import NotStored
 
 
 class RecordingHandler:
@@ -19,15 +21,36 @@ class RecordingHandler:
         self.commands: list[Command] = []
         self.replies: dict[str, Reply] = {}
         self.fail_on: set[str] = set()
+        self.durable: list[bool] = []  # the ``durable`` flag of each message, edit and delete
+        self.deleted_at: list[datetime | None] = []
+        self.not_stored = 0  # the next N durable deliveries raise NotStored (then are stored)
 
-    async def on_message(self, message: ChatMessage) -> None:
+    def _deliver(self, durable: bool) -> None:
+        self.durable.append(durable)
+        if durable and self.not_stored > 0:
+            self.not_stored -= 1
+            raise NotStored("test: buffer full")
+
+    async def on_message(self, message: ChatMessage, *, durable: bool = False) -> None:
+        self._deliver(durable)
         self.messages.append(message)
 
-    async def on_edit(self, message: ChatMessage) -> None:
+    async def on_edit(self, message: ChatMessage, *, durable: bool = False) -> None:
+        self._deliver(durable)
         self.edits.append(message)
 
-    async def on_delete(self, platform: str, channel: str, message_id: str) -> None:
+    async def on_delete(
+        self,
+        platform: str,
+        channel: str,
+        message_id: str,
+        *,
+        deleted_at: datetime | None = None,
+        durable: bool = False,
+    ) -> None:
+        self._deliver(durable)
         self.deletes.append((platform, channel, message_id))
+        self.deleted_at.append(deleted_at)
 
     async def on_command(self, command: Command) -> Reply:
         self.commands.append(command)

@@ -94,7 +94,9 @@ class SlackAdapter(Adapter):
             client=self.client,
             signing_secret=signing.get_secret_value() if signing else None,
             request_verification_enabled=self.config.mode == "http",
-            process_before_response=False,
+            # Ack after commit: an event is acknowledged when its listener returns, i.e. once
+            # its row or tombstone is in the database; commands ack first (bot.adapters.slack).
+            process_before_response=True,
         )
         register_listeners(app, self)
         return app

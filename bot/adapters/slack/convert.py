@@ -51,8 +51,28 @@ def command_text(text: str) -> str:
 
 
 def ts_to_datetime(ts: str) -> datetime:
-    """A Slack ``ts`` (``"1700000000.000100"``) as an aware UTC datetime."""
-    return datetime.fromtimestamp(float(ts), UTC)
+    """A Slack ``ts`` (``"1700000000.000100"``) as an aware UTC datetime.
+
+    Raises
+    ------
+    ValueError
+        For anything that is not a timestamp Slack could send.
+    """
+    try:
+        return datetime.fromtimestamp(float(ts), UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        raise ValueError(f"not a Slack timestamp: {str(ts)[:40]!r}") from None
+
+
+def edit_time(message: dict) -> datetime | None:
+    """The platform's time of a message's latest edit (``edited.ts``), if it has one."""
+    edited = message.get("edited")
+    if not isinstance(edited, dict) or not edited.get("ts"):
+        return None
+    try:
+        return ts_to_datetime(edited["ts"])
+    except ValueError:
+        return None
 
 
 def permalink(base_url: str | None, channel: str, ts: str) -> str | None:
@@ -87,6 +107,10 @@ def message_from_event(
     channel, ts = event.get("channel", ""), event.get("ts", "")
     if not channel or not ts:
         return None
+    try:
+        created_at = ts_to_datetime(ts)
+    except ValueError:
+        return None
     return ChatMessage(
         platform=PLATFORM,
         workspace=event.get("team") or team_id,
@@ -94,8 +118,9 @@ def message_from_event(
         message_id=ts,
         author=Person(id=event["user"]),
         text=slack_text(event.get("text") or ""),
-        created_at=ts_to_datetime(ts),
+        created_at=created_at,
         link=permalink(base_url, channel, ts),
+        edited_at=edit_time(event),
     )
 
 

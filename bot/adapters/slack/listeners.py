@@ -1,7 +1,15 @@
 """Bolt listeners for each Slack surface: channel messages, reactions and slash commands.
 
-Every listener acknowledges first and works after: events are acknowledged by Bolt before the
-listener runs (``process_before_response=False``), commands call ``ack()`` as their first line.
+The app runs with ``process_before_response=True``, so Slack's acknowledgement goes out when a
+listener returns:
+
+- A message, edit or delete event is acknowledged after the core has its outcome durably in
+  the database (``durable=True``: the row, the newer edit or the tombstone is committed). If
+  it is not stored (buffer full, shutting down) the listener raises, the event stays
+  unacknowledged and Slack delivers it again, perhaps to another instance; a SIGKILL at any
+  moment loses no acknowledged event. Group commits keep this well inside Slack's 3 s.
+- A slash command is acknowledged at once by its ``ack`` function; the work runs after in a
+  Bolt lazy listener, which answers through ``respond``.
 """
 
 from __future__ import annotations
@@ -18,11 +26,13 @@ from bot.adapters.slack.convert import (
     command_from_body,
     is_from_bot,
     message_from_event,
+    ts_to_datetime,
 )
 from bot.core.commands.registry import COMMANDS as SPECS
 from bot.core.commands.registry import admin_refusal, slash_commands
 from bot.core.feedback import reaction_label
 from bot.core.messages import Command, Person, Reply
+from bot.errors import NotStored
 
 if TYPE_CHECKING:
     from bot.adapters.slack.adapter import SlackAdapter
@@ -41,6 +51,10 @@ class SeenEvents:
         self._ids: OrderedDict[str, None] = OrderedDict()
         self._limit = limit
 
+    def done(self, event_id: str) -> bool:
+        """Whether ``event_id`` was handled before (without recording it)."""
+        return event_id in self._ids
+
     def first_time(self, event_id: str) -> bool:
         """Record ``event_id``; ``False`` when it was seen before."""
         if event_id in self._ids:
@@ -58,19 +72,34 @@ def register_listeners(app: AsyncApp, adapter: SlackAdapter) -> None:
     # Bolt passes middleware arguments by name, so the continuation must be called `next`.
     async def drop_retries(body: dict, next: Any) -> BoltResponse | None:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not seen.first_time(event_id):
-            logger.debug("dropping retried Slack event %s", event_id)
+        if not isinstance(event_id, str) or not event_id:
+            return await next()
+        if seen.done(event_id):
+            logger.debug("dropping a retry of an event already handled")
             return BoltResponse(status=200, body="")
         return await next()
+
+    def handled(body: dict) -> None:
+        """Remember an event once its listener is done: a failed one may come again."""
+        event_id = body.get("event_id")
+        if isinstance(event_id, str) and event_id:
+            seen.first_time(event_id)
 
     async def on_message(event: dict, body: dict, context: dict) -> None:
         team = body.get("team_id", "")
         subtype = event.get("subtype")
         try:
             if subtype == "message_deleted":
-                deleted = event.get("deleted_ts") or event.get("previous_message", {}).get("ts")
-                if deleted and not is_from_bot(event.get("previous_message") or {}):
-                    await adapter.handler.on_delete(PLATFORM, event.get("channel", ""), deleted)
+                previous = event.get("previous_message") or {}
+                deleted = event.get("deleted_ts") or previous.get("ts")
+                if deleted and not is_from_bot(previous):
+                    try:
+                        when = ts_to_datetime(event.get("event_ts") or "")
+                    except ValueError:
+                        when = None
+                    await adapter.handler.on_delete(
+                        PLATFORM, event.get("channel", ""), deleted, deleted_at=when, durable=True
+                    )
             elif subtype == "message_changed":
                 new, old = event.get("message") or {}, event.get("previous_message") or {}
                 if new.get("text") == old.get("text"):
@@ -81,15 +110,18 @@ def register_listeners(app: AsyncApp, adapter: SlackAdapter) -> None:
                     inner, team, base_url=adapter.base_url, bot_user_id=context.get("bot_user_id")
                 )
                 if message is not None:
-                    await adapter.handler.on_edit(message)
+                    await adapter.handler.on_edit(message, durable=True)
             else:
                 message = message_from_event(
                     event, team, base_url=adapter.base_url, bot_user_id=context.get("bot_user_id")
                 )
                 if message is not None:
-                    await adapter.handler.on_message(message)
+                    await adapter.handler.on_message(message, durable=True)
+        except NotStored:
+            raise  # unacknowledged: Slack delivers it again
         except Exception:
             logger.exception("handling a Slack message event (subtype %s) failed", subtype)
+        handled(body)
 
     async def on_reaction(event: dict, body: dict, context: dict) -> None:
         item = event.get("item") or {}
@@ -117,10 +149,13 @@ def register_listeners(app: AsyncApp, adapter: SlackAdapter) -> None:
         except Exception:
             logger.exception("feedback from a reaction failed")
             return
+        handled(body)
         await adapter.post_ephemeral(channel, user, reply)
 
-    async def on_command(ack: Any, body: dict, respond: Any) -> None:
+    async def ack_command(ack: Any) -> None:
         await ack()
+
+    async def on_command(body: dict, respond: Any) -> None:
         name = body.get("command", "").lstrip("/")
         user = body.get("user_id", "")
         is_admin = await adapter.admins.is_admin(user)
@@ -142,4 +177,4 @@ def register_listeners(app: AsyncApp, adapter: SlackAdapter) -> None:
     app.event("message")(on_message)
     app.event("reaction_added")(on_reaction)
     for name in COMMANDS:
-        app.command(f"/{name}")(on_command)
+        app.command(f"/{name}")(ack=ack_command, lazy=[on_command])

@@ -82,6 +82,7 @@ def chat_message(message: discord.Message) -> ChatMessage | None:
         text=message.content,
         created_at=message.created_at,
         link=message.jump_url,
+        edited_at=message.edited_at,
     )
 
 

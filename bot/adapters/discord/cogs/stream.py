@@ -6,6 +6,7 @@ import logging
 
 import discord
 from discord.ext import commands
+from discord.utils import utcnow
 
 from bot.adapters.discord.cogs.common import PLATFORM, AdapterSurface, chat_message
 
@@ -35,14 +36,17 @@ class StreamCog(commands.Cog, name="Stream"):
 
     @commands.Cog.listener()
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
-        if payload.guild_id is not None:
+        if payload.guild_id is not None:  # Discord gives no delete time: now is the closest
             await self.surface.handler.on_delete(
-                PLATFORM, str(payload.channel_id), str(payload.message_id)
+                PLATFORM, str(payload.channel_id), str(payload.message_id), deleted_at=utcnow()
             )
 
     @commands.Cog.listener()
     async def on_raw_bulk_message_delete(self, payload: discord.RawBulkMessageDeleteEvent) -> None:
         if payload.guild_id is None:
             return
+        when = utcnow()
         for message_id in sorted(payload.message_ids):
-            await self.surface.handler.on_delete(PLATFORM, str(payload.channel_id), str(message_id))
+            await self.surface.handler.on_delete(
+                PLATFORM, str(payload.channel_id), str(message_id), deleted_at=when
+            )

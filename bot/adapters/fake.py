@@ -11,12 +11,23 @@ import itertools
 import logging
 from datetime import UTC, datetime
 
-from bot.core.messages import ChatMessage, Command, Person, Reply
+from bot.core.messages import ChannelInfo, ChatMessage, Command, Person, Reply
 from bot.core.ports import Adapter, Handler
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_USER = Person(id="U1", name="alice")
+
+
+class FakeDirectory:
+    """The fake platform's channels (``ChannelDirectory``): ``channels`` maps ids to what the
+    platform says of them; any other id is unknown."""
+
+    def __init__(self, channels: dict[str, ChannelInfo]) -> None:
+        self.channels = channels
+
+    async def channel(self, channel_id: str) -> ChannelInfo | None:
+        return self.channels.get(channel_id)
 
 
 class FakeAdapter(Adapter):
@@ -40,6 +51,10 @@ class FakeAdapter(Adapter):
         self.started = asyncio.Event()
         self._stopped = asyncio.Event()
         self._ids = itertools.count(1)
+        # the platform's channels; tests add others (another workspace, a hidden channel)
+        self.channels: dict[str, ChannelInfo] = {
+            name: ChannelInfo(workspace, True, name) for name in ("general", "other")
+        }
 
     async def start(self, handler: Handler) -> None:
         """Attach ``handler`` and wait until ``stop``."""
@@ -116,7 +131,15 @@ class FakeAdapter(Adapter):
         self, name: str, text: str = "", *, channel: str = "general", user: Person = DEFAULT_USER
     ) -> Reply:
         """Run a command; its reply is returned and also put in ``outbox``."""
-        command = Command(self.platform, self.workspace, channel, user, name, text)
+        command = Command(
+            self.platform,
+            self.workspace,
+            channel,
+            user,
+            name,
+            text,
+            directory=FakeDirectory(self.channels),
+        )
         reply = await self._require_handler().on_command(command)
         await self.outbox.put((channel, reply))
         return reply

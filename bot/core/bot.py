@@ -155,6 +155,16 @@ class SentimentBot:
         else:
             self.writer.delete(key, when)
 
+    async def check_command(self, command: Command) -> Reply | None:
+        """The private refusal ``command`` would get, decided before any work; ``None`` when it
+        may run. Never raises (a failing check is logged and lets the command run, where
+        ``dispatch`` answers the failure)."""
+        try:
+            return await registry.check(self, command)
+        except Exception as exc:
+            logger.warning("checking /%s failed (%s)", command.name, type(exc).__name__)
+            return None
+
     async def on_command(self, command: Command) -> Reply:
         """Answer a command (rate-limited per user); never raises."""
         if not self._accepting:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,8 +35,31 @@ class ChatMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class ChannelInfo:
+    """What a platform says about a channel, as seen by the person running a command."""
+
+    workspace: str  # the Slack team / Discord guild the channel belongs to
+    viewable: bool  # whether that person may read the channel on the platform
+    name: str = ""
+
+
+class ChannelDirectory(Protocol):
+    """Looks channels up on the platform for one command (the adapter provides it)."""
+
+    async def channel(self, channel_id: str) -> ChannelInfo | None:
+        """The channel, or ``None`` when the platform does not know it or the bot cannot see
+        it."""
+
+
+@dataclass(frozen=True, slots=True)
 class Command:
-    """A slash command: ``name`` without the slash (``sentiment-report``), ``text`` its argument."""
+    """A slash command: ``name`` without the slash (``sentiment-report``), ``text`` its argument.
+
+    ``options`` holds typed options where the platform has them (Discord: ``channel`` as an id,
+    ``period``), so a word is never mistaken for another option. ``directory`` lets the core
+    ask the platform about other channels (``bot.core.access``); ``None`` on the local shell and
+    the CLI, whose user is the operator.
+    """
 
     platform: str
     workspace: str
@@ -42,6 +67,8 @@ class Command:
     author: Person
     name: str
     text: str = ""
+    options: Mapping[str, str] = field(default_factory=dict)
+    directory: ChannelDirectory | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(slots=True)

@@ -59,6 +59,10 @@ class Handler(Protocol):
     ) -> None:
         """A deleted message: remove its row and keep a tombstone, so no copy comes back."""
 
+    async def check_command(self, command: Command) -> Reply | None:
+        """The private refusal a command would get, fast and before any work (``None``: it may
+        run). Adapters that acknowledge publicly ask first."""
+
     async def on_command(self, command: Command) -> Reply:
         """A slash command: return the reply to deliver."""
 

@@ -123,13 +123,20 @@ class World:
 
 @dataclass
 class Sent:
-    """One thing the cog sent back through the interaction."""
+    """One thing the cog sent back through the interaction.
+
+    ``ephemeral`` is the flag the cog asked for; ``private`` is what Discord does: the first
+    follow-up after a defer replaces the "thinking…" message and keeps the defer's visibility,
+    whatever flag it carries (unless that message was deleted first).
+    """
 
     how: str  # "response" | "followup" | "defer"
     content: str | None = None
     ephemeral: bool = False
     files: list = field(default_factory=list)
     id: int = field(default_factory=lambda: next(_ids))
+    private: bool = False
+    deleted: bool = False
 
 
 class FakeResponse:
@@ -142,12 +149,12 @@ class FakeResponse:
     async def send_message(self, content=None, *, ephemeral=False, files=(), **_: Any) -> None:
         assert not self.done, "an interaction can be answered only once"
         self.done = True
-        self.log.append(Sent("response", content, ephemeral, list(files)))
+        self.log.append(Sent("response", content, ephemeral, list(files), private=ephemeral))
 
     async def defer(self, *, thinking: bool = False, ephemeral: bool = False) -> None:
         assert not self.done, "an interaction can be answered only once"
         self.done = True
-        self.log.append(Sent("defer", None, ephemeral))
+        self.log.append(Sent("defer", None, ephemeral, private=ephemeral))
 
 
 class FakeFollowup:
@@ -155,7 +162,12 @@ class FakeFollowup:
         self.log = log
 
     async def send(self, content=None, *, ephemeral=False, files=(), wait=False, **_: Any):
-        sent = Sent("followup", content, ephemeral, list(files))
+        private = ephemeral
+        defer = next((s for s in self.log if s.how == "defer"), None)
+        first_after_defer = not any(s.how == "followup" for s in self.log)
+        if defer is not None and first_after_defer and not defer.deleted:
+            private = defer.ephemeral  # Discord: it edits the "thinking…" message
+        sent = Sent("followup", content, ephemeral, list(files), private=private)
         self.log.append(sent)
         return discord.Object(id=sent.id) if wait else None
 
@@ -174,6 +186,14 @@ class FakeInteraction:
         self.sent: list[Sent] = []
         self.response = FakeResponse(self.sent)
         self.followup = FakeFollowup(self.sent)
+
+    async def delete_original_response(self) -> None:
+        original = next(s for s in self.sent if s.how in ("response", "defer"))
+        original.deleted = True
+
+    def seen_by_channel(self) -> list[str | None]:
+        """What everyone in the channel sees (not deleted, not private)."""
+        return [s.content for s in self.sent if not s.private and not s.deleted]
 
     async def original_response(self) -> discord.Object:
         first = next(s for s in self.sent if s.how == "response")

@@ -21,6 +21,7 @@ class RecordingHandler:
         self.commands: list[Command] = []
         self.replies: dict[str, Reply] = {}
         self.fail_on: set[str] = set()
+        self.refusals: dict[str, Reply] = {}  # what check_command answers, by command name
         self.durable: list[bool] = []  # the ``durable`` flag of each message, edit and delete
         self.deleted_at: list[datetime | None] = []
         self.not_stored = 0  # the next N durable deliveries raise NotStored (then are stored)
@@ -51,6 +52,9 @@ class RecordingHandler:
         self._deliver(durable)
         self.deletes.append((platform, channel, message_id))
         self.deleted_at.append(deleted_at)
+
+    async def check_command(self, command: Command) -> Reply | None:
+        return self.refusals.get(command.name)
 
     async def on_command(self, command: Command) -> Reply:
         self.commands.append(command)

@@ -32,6 +32,8 @@ class MockSlackApi:
 
     admins: set[str] = field(default_factory=set)
     not_in: set[str] = field(default_factory=set)  # channels where chat.postMessage fails
+    # conversations.info / .members: channel id -> {"team", "is_private", "members", "name"}
+    channels: dict[str, dict] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     uploads: dict[str, bytes] = field(default_factory=dict)
     responses: list[dict] = field(default_factory=list)
@@ -105,6 +107,17 @@ class MockSlackApi:
                 "channel": params.get("channel"),
                 "ts": f"1700000100.{next(self._ts):06d}",
             }
+        if method in ("conversations.info", "conversations.members"):
+            found = self.channels.get(params.get("channel", ""))
+            if found is None:
+                return {"ok": False, "error": "channel_not_found"}
+            if method == "conversations.members":
+                return {"ok": True, "members": found.get("members", [])}
+            channel = {"id": params["channel"], "name": found.get("name", "")}
+            channel["is_private"] = found.get("is_private", False)
+            if found.get("team"):
+                channel["context_team_id"] = found["team"]
+            return {"ok": True, "channel": channel}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": f"1700000200.{next(self._ts):06d}"}
         if method == "files.getUploadURLExternal":

@@ -82,6 +82,7 @@ class SlackAdapter(Adapter):
         self.admins = SlackAdmins(self.client, admins.slack)
         self.replies = RecentReplies()
         self.base_url: str | None = None  # the workspace URL, from auth.test
+        self.team_id: str | None = None  # the bot's workspace, from auth.test
         self._handler: Handler | None = None
         self._stopped = asyncio.Event()
         self._socket: AsyncSocketModeHandler | None = None
@@ -126,6 +127,7 @@ class SlackAdapter(Adapter):
             error = exc.response.get("error")
             raise ConfigError(f"Slack rejected SLACK_BOT_TOKEN (auth.test: {error})") from None
         self.base_url = identity.get("url")
+        self.team_id = identity.get("team_id")
         logger.info("Slack: connected as %s in team %s", identity.get("user"), identity.get("team"))
         if self.config.mode == "socket":
             app_token = self._secrets.slack_app_token

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncApp
@@ -28,6 +29,7 @@ from bot.adapters.slack.convert import (
     message_from_event,
     ts_to_datetime,
 )
+from bot.adapters.slack.directory import SlackDirectory
 from bot.core.commands.registry import COMMANDS as SPECS
 from bot.core.commands.registry import admin_refusal, slash_commands
 from bot.core.feedback import reaction_label
@@ -159,7 +161,10 @@ def register_listeners(app: AsyncApp, adapter: SlackAdapter) -> None:
         name = body.get("command", "").lstrip("/")
         user = body.get("user_id", "")
         is_admin = await adapter.admins.is_admin(user)
-        command = command_from_body(body, is_admin=is_admin)
+        command = replace(
+            command_from_body(body, is_admin=is_admin),
+            directory=SlackDirectory(adapter.client, adapter.team_id, user),
+        )
         refusal = admin_refusal(command)
         if refusal is not None:
             await respond(text=refusal.text, response_type="ephemeral")

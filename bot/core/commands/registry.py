@@ -109,6 +109,18 @@ def admin_refusal(command: Command) -> Reply | None:
     return Reply(text, ephemeral=True)
 
 
+async def check(ctx: CommandContext, command: Command) -> Reply | None:
+    """The private refusal or error ``command`` gets before any work (an admin command from a
+    non-admin, the spec's own ``check``: a bad period, a channel the caller may not see), or
+    ``None``. Every platform's dispatch applies it; adapters that acknowledge publicly call it
+    first (through ``Handler.check_command``) so a refusal never shows in the channel."""
+    refusal = admin_refusal(command)
+    spec = COMMANDS.get(command_name(command))
+    if refusal is None and spec is not None and spec.check is not None:
+        refusal = await spec.check(ctx, command)
+    return refusal
+
+
 async def dispatch(ctx: CommandContext, command: Command) -> Reply:
     """Run ``command`` and return its reply; failures become a polite message, never raise."""
     name = command_name(command)
@@ -116,10 +128,10 @@ async def dispatch(ctx: CommandContext, command: Command) -> Reply:
     if spec is None:
         names = ", ".join(f"/{n}" for n in COMMANDS)
         return Reply(f"I don't know /{name}. Try /help; commands: {names}.", ephemeral=True)
-    refusal = admin_refusal(command)
-    if refusal is not None:
-        return refusal
     try:
+        refusal = await check(ctx, command)
+        if refusal is not None:
+            return refusal
         return await spec.handler(ctx, command)
     except Exception as exc:
         ctx.stats["command_errors"] += 1

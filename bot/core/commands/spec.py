@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from bot.core.ports import CommandContext
 
 Handler = Callable[["CommandContext", Command], Awaitable[Reply]]
+Check = Callable[["CommandContext", Command], Awaitable[Reply | None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,10 @@ class CommandSpec:
         ``/help``'s line: ``/{usage} — {summary}``.
     handler
         ``async (context, command) -> Reply``.
+    check
+        Optional ``async (context, command) -> Reply | None``: the private refusal or error the
+        command would give, decided fast and before any work, so an adapter can answer it
+        privately before acknowledging publicly (Discord's defer).
     options
         The arguments, for platforms that declare them (Discord); in order.
     usage_hint
@@ -65,6 +70,7 @@ class CommandSpec:
     usage: str
     summary: str
     handler: Handler
+    check: Check | None = None
     options: tuple[Option, ...] = ()
     usage_hint: str = ""
     admin: bool = False

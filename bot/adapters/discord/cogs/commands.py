@@ -53,9 +53,15 @@ class CommandsCog(commands.Cog, name="Commands"):
         interaction: discord.Interaction,
         channel: discord.TextChannel | None = None,
         period: str | None = None,
+        elsewhere: str | None = None,
     ) -> None:
-        text = " ".join(part for part in (channel and str(channel.id), period) if part)
-        await run_command(self.surface, interaction, REPORT, text)
+        options = {
+            "channel": str(channel.id) if channel is not None else "",
+            "period": period or "",
+            "elsewhere": elsewhere or "",
+        }
+        text = " ".join(part for part in options.values() if part)
+        await run_command(self.surface, interaction, REPORT, text, options)
 
     @slash(SCHEDULE)
     async def schedule(self, interaction: discord.Interaction, cron: str | None = None) -> None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.adapters.discord.directory import DiscordDirectory
 from bot.adapters.recent_replies import RecentReplies
 from bot.core.commands.registry import admin_refusal
 from bot.core.commands.spec import CommandSpec
@@ -136,14 +137,19 @@ async def run_command(
     interaction: discord.Interaction,
     spec: CommandSpec,
     text: str = "",
+    options: Mapping[str, str] | None = None,
 ) -> Reply:
     """Hand a command to the core and deliver its reply, deferring when it takes long.
 
-    A non-admin's admin command is refused at once (``registry.admin_refusal``). The core gets
-    ``DEFER_AFTER_S`` seconds; slower work (or a ``spec.defer`` command) is deferred with
-    Discord's "thinking…" state (only the caller sees it when ``spec.private``) and answered by
-    a follow-up. A public reply to a scoring command is remembered so a 👍/👎 on it becomes
-    feedback on ``text``.
+    Refusals and errors reach only the caller. What can be refused (an admin command from a
+    non-admin, a bad period, a channel the caller may not see) is decided first
+    (``Handler.check_command``) and answered privately, before anything is acknowledged. The
+    core then gets ``DEFER_AFTER_S`` seconds; slower work (or a ``spec.defer`` command) is
+    deferred with Discord's "thinking…" state (only the caller sees it when ``spec.private``)
+    and answered by a follow-up. Discord gives the first follow-up the defer's visibility, so
+    a private answer after a public defer removes the "thinking…" message and follows up
+    privately instead. A public reply to a scoring command is remembered so a 👍/👎 on it
+    becomes feedback on ``text``.
     """
     command = Command(
         platform=PLATFORM,
@@ -152,21 +158,40 @@ async def run_command(
         author=person(interaction.user, admin=is_admin(interaction, surface.admin_ids)),
         name=spec.name,
         text=text.strip(),
+        options={k: v for k, v in (options or {}).items() if v},
+        directory=DiscordDirectory(interaction),
     )
     refusal = admin_refusal(command)
+    if refusal is None:
+        try:
+            refusal = await asyncio.wait_for(surface.handler.check_command(command), DEFER_AFTER_S)
+        except TimeoutError:
+            refusal = None  # the command itself answers, privately (below)
     if refusal is not None:
         await interaction.response.send_message(refusal.text, ephemeral=True)
         return refusal
     work = asyncio.ensure_future(surface.handler.on_command(command))
     if not spec.defer:
         await asyncio.wait({work}, timeout=DEFER_AFTER_S)
+    deferred_publicly = False
     if not work.done():
         await interaction.response.defer(thinking=True, ephemeral=spec.private)
+        deferred_publicly = not spec.private
     reply = await work
+    if reply.ephemeral and deferred_publicly:
+        await _drop_public_defer(interaction)
     message = await send_reply(interaction, reply)
     if message is not None and spec.scoring and text:
         surface.replies.remember(command.channel, str(message.id), text)
     return reply
+
+
+async def _drop_public_defer(interaction: discord.Interaction) -> None:
+    """Remove a public "thinking…" message so the next follow-up can be private."""
+    try:
+        await interaction.delete_original_response()
+    except discord.HTTPException:
+        logger.warning("could not remove a deferred Discord response")
 
 
 class SentibotTree(app_commands.CommandTree):
@@ -177,6 +202,10 @@ class SentibotTree(app_commands.CommandTree):
     ) -> None:
         if isinstance(error, app_commands.CheckFailure):
             text = str(error) or "You can't use this command here."
+        elif isinstance(error, app_commands.TransformerError):
+            # e.g. a channel option naming a channel the bot cannot see: the caller's mistake
+            text = "I can't use that value here (is it a channel I can see?)."
+            logger.info("Discord command option not resolved (%s)", error.type.name)
         else:
             logger.error("Discord command failed", exc_info=error)
             text = "Sorry, that command failed on our side; the error has been logged."

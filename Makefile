@@ -6,8 +6,12 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test lint format train evaluate score bench db-upgrade clean run-ops healthcheck export soak
 
+# A .venv that does not run, or was made by another Python, is made again (not failed on forever);
+# the stamp is written only after a complete install, so a failed one is retried.
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@want=$$($(PYTHON) -c 'import sys; print(sys.version_info[:2])'); \
+	have=$$($(BIN)/python -c 'import sys; print(sys.version_info[:2])' 2>/dev/null || true); \
+	if [ "$$have" != "$$want" ]; then rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); fi
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)

@@ -179,7 +179,7 @@ def _wire_ops(
             "adapters": adapters_check(lambda: [adapter]),
         }
     )
-    server = OpsServer(health, metrics, port=settings.ops.port)
+    server = OpsServer(health, metrics, port=settings.ops.port, host=settings.ops.host)
     on_start.append(server.start)
     on_close.append(server.stop)
     return metered, metrics

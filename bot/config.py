@@ -6,11 +6,13 @@ Secrets (platform tokens) are read from their own environment variables only and
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import ClassVar, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -18,6 +20,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from bot.reports.crontab import validate_cron
 from model.config import DataConfig, ModelConfig, ScoringConfig, Section, TrainConfig
 from storage.config import PrivacyConfig, StorageConfig
 
@@ -36,6 +39,7 @@ class BotConfig(Section):
 
 class SlackConfig(Section):
     mode: Literal["socket", "http"] = "socket"
+    host: str = "0.0.0.0"  # HTTP mode's interface; 127.0.0.1 behind a reverse proxy on the host
     port: int = Field(3000, ge=1, le=65535)
     api_base_url: str = "https://slack.com/api/"
 
@@ -57,6 +61,21 @@ class ReportsConfig(Section):
     min_messages: int = Field(5, ge=1)
     chart_dir: Path = Path("var/charts")
 
+    @field_validator("cron")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        return validate_cron(value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            hint = "use an IANA name like Europe/Paris"
+            raise ValueError(f"unknown time zone {value!r}: {hint}") from None
+        return value
+
 
 class AlertsConfig(Section):
     enabled: bool = True
@@ -68,10 +87,18 @@ class AlertsConfig(Section):
 
 
 class OpsConfig(Section):
+    host: str = "0.0.0.0"  # in a container the probe comes from outside; 127.0.0.1 on a host
     port: int = Field(0, ge=0, le=65535)
     log_format: Literal["text", "json"] = "text"
     log_level: str = "INFO"
     shutdown_timeout_s: float = Field(10.0, gt=0)
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        if not isinstance(logging.getLevelName(value.upper()), int):
+            raise ValueError("use DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return value.upper()
 
 
 class Secrets:

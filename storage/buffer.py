@@ -85,8 +85,9 @@ class WriteBuffer:
         """The batch in flight is written, dropped or put back."""
         self.in_flight = 0
 
-    def remove(self, key: MessageKey) -> int:
-        """Drop the waiting messages with ``key``; returns how many there were."""
-        before = len(self._items)
-        self._items = deque(m for m in self._items if m.key != key)
-        return before - len(self._items)
+    def remove(self, key: MessageKey) -> list[ScoredMessage]:
+        """Drop the waiting messages with ``key``; returns them."""
+        removed = [m for m in self._items if m.key == key]
+        if removed:
+            self._items = deque(m for m in self._items if m.key != key)
+        return removed

@@ -17,7 +17,7 @@ class StorageConfig(Section):
 
     url: str = "sqlite:///var/sentibot.db"
     batch_size: int = Field(2000, ge=1)  # messages per write (benchmarks/pipeline.py)
-    flush_interval_ms: float = Field(200.0, ge=0.0)
+    flush_interval_ms: float = Field(200.0, ge=0.0, allow_inf_nan=False)
     buffer_limit: int = Field(100_000, ge=1)
     retry_max_s: float = Field(30.0, gt=0.0)
 
@@ -26,4 +26,5 @@ class PrivacyConfig(Section):
     """What is kept, and for how long."""
 
     store_text: bool = False
-    retention_days: int = Field(90, ge=1)
+    retention_days: int = Field(90, ge=1)  # messages and feedback
+    tombstone_days: int = Field(7, ge=1)  # how long a delete blocks a late write of its message

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
@@ -21,9 +23,47 @@ POSTGRES_CONNECT_TIMEOUT_S = 5
 EXPECTED = "sqlite:///PATH or postgresql+psycopg://USER@HOST/DATABASE"
 
 
+# ``scheme://user:password@``: what a URL-looking password is, even in a malformed URL.
+_USER_PASSWORD = re.compile(r"(?<=://)([^/\s:@]*):[^\s@]*@")
+
+
 def safe_url(url: str | URL) -> str:
-    """The URL with any password masked, for messages and logs."""
-    return make_url(url).render_as_string(hide_password=True)
+    """The URL with any password masked (``***``), for messages and logs; never raises."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError, TypeError):
+        return _USER_PASSWORD.sub(r"\1:***@", str(url))
+
+
+def scrub(text: str, url: str | URL) -> str:
+    """``text`` (an exception's message, a log line) without the password of ``url``.
+
+    The password is masked wherever it appears: inside the URL as given or as SQLAlchemy renders
+    it, URL-encoded, or alone; and any other ``user:password@`` is masked too.
+
+    Parameters
+    ----------
+    text
+        What may contain the secret.
+    url
+        The database URL whose password must not show.
+    """
+    try:
+        password = make_url(url).password
+    except (ArgumentError, ValueError, TypeError):
+        password = None
+    if password:
+        secret = str(password)
+        for form in {secret, quote_plus(secret), quote(secret, safe="")}:
+            text = text.replace(form, "***")
+    return _USER_PASSWORD.sub(r"\1:***@", text)
+
+
+def describe_error(exc: BaseException, url: str | URL) -> str:
+    """The first line of ``exc``'s message with ``url``'s password scrubbed (``scrub``)."""
+    message = str(exc).strip()
+    first = message.splitlines()[0] if message else type(exc).__name__
+    return scrub(first, url)
 
 
 def is_sqlite(url: str | URL) -> bool:

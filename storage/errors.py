@@ -25,3 +25,7 @@ class DuplicateModelVersion(StorageError, ValueError):
 
 class UnsupportedDatabaseURL(StorageError, ValueError):
     """A database URL that is malformed or names a backend sentibot does not support."""
+
+
+class InvalidId(StorageError, ValueError):
+    """An id (or time) that cannot be stored: wrong type, too long, NUL, lone surrogate."""

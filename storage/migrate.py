@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
 
-from storage.engine import create_engine_for, safe_url
+from storage.engine import create_engine_for, safe_url, scrub
 from storage.errors import DatabaseUnavailable, SchemaOutOfDate
 
 logger = logging.getLogger(__name__)
@@ -45,7 +45,9 @@ def _run(engine: Engine, action: str, revision: str) -> None:
             getattr(command, action)(config, revision)
     except OperationalError as exc:
         raise DatabaseUnavailable(
-            f"cannot reach database {safe_url(engine.url)}: {exc.orig}".splitlines()[0]
+            scrub(
+                f"cannot reach database {safe_url(engine.url)}: {exc.orig}", engine.url
+            ).splitlines()[0]
         ) from exc
 
 
@@ -80,7 +82,9 @@ def current_revision(url: str | URL | Engine) -> str | None:
             return MigrationContext.configure(conn).get_current_revision()
     except OperationalError as exc:
         raise DatabaseUnavailable(
-            f"cannot reach database {safe_url(engine.url)}: {exc.orig}".splitlines()[0]
+            scrub(
+                f"cannot reach database {safe_url(engine.url)}: {exc.orig}", engine.url
+            ).splitlines()[0]
         ) from exc
     finally:
         if owned:

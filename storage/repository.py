@@ -7,6 +7,11 @@ async code calls it through ``asyncio.to_thread``.
 Privacy rule shared by every implementation: ``upsert_messages`` itself drops messages of users
 who opted out and of channels that opted out, so no caller can store them by mistake.
 ``store_text`` is the writer's business: the repository stores whatever ``text`` it is given.
+
+Order rule (``storage.ordering``), decided inside each write so that several instances sharing
+one database agree: a deleted message leaves a tombstone that no later write gets past (until
+``[privacy] tombstone_days``); an edit applies only over a stored message and only if newer
+than the stored edit; a retry of the original never undoes an edit.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from storage.types import (
     ScoredMessage,
 )
 
+DEFAULT_TOMBSTONE_DAYS = 7  # ``[privacy] tombstone_days``
+
 
 class Repository(ABC):
     """Everything sentibot stores. Times are timezone-aware UTC."""
@@ -31,24 +38,37 @@ class Repository(ABC):
     # -- scored messages -------------------------------------------------------------------
     @abstractmethod
     def upsert_messages(self, messages: Sequence[ScoredMessage]) -> int:
-        """Store scored messages idempotently.
+        """Store scored messages idempotently, in platform order (``storage.ordering``).
 
-        A message whose ``(platform, channel, message_id)`` is already stored replaces the stored
-        score, label, model version, text and reason (an edit is a rescore). Messages from
-        opted-out users or channels are dropped. Returns the number of messages written.
+        A message whose ``(platform, channel, message_id)`` is already stored gets the new
+        score, label, model version, text and reason when the write wins: an original over an
+        original (a retry or a rescore), an edit over anything with an older edit time. An edit
+        of a message not stored, a deleted (tombstoned) message, and messages from opted-out
+        users or channels are dropped. Returns the number of rows written.
+
+        Raises ``storage.errors.InvalidId`` (a ``ValueError``) for an id that cannot be stored.
         """
 
     @abstractmethod
-    def delete_message(self, key: MessageKey) -> bool:
-        """Remove one stored message; ``True`` when it existed."""
+    def delete_message(self, key: MessageKey, deleted_at: datetime | None = None) -> bool:
+        """Remove one message for good: its row, and any later write (a tombstone).
+
+        ``deleted_at`` is the platform's time of the delete (now when ``None``); the tombstone
+        is kept until ``purge_older_than`` passes it. ``True`` when a row existed.
+        """
 
     @abstractmethod
     def purge_user(self, platform: str, author_id: str) -> int:
-        """Delete every stored message and every feedback of one user; returns how many messages."""
+        """Delete every stored message of one user, the feedback they gave and the feedback on
+        their words; returns how many messages."""
 
     @abstractmethod
-    def purge_older_than(self, cutoff: datetime) -> int:
-        """Delete messages created before ``cutoff`` (retention); returns how many."""
+    def purge_older_than(
+        self, cutoff: datetime, *, tombstones_before: datetime | None = None
+    ) -> int:
+        """Retention: delete messages and feedback created before ``cutoff``, and tombstones of
+        deletes before ``tombstones_before`` (by default ``DEFAULT_TOMBSTONE_DAYS`` ago).
+        Returns how many messages."""
 
     # -- privacy and channels --------------------------------------------------------------
     @abstractmethod
@@ -103,13 +123,52 @@ class Repository(ABC):
         period_start: datetime,
         period_end: datetime,
         instance: str,
+        *,
+        lease_s: float | None = None,
+        now: datetime | None = None,
     ) -> bool:
-        """Claim the report of a channel and period; ``True`` only for the first claimer."""
+        """Claim the report of a channel and period; ``True`` when this instance got it.
+
+        Without ``lease_s`` the claim is final: only the first claimer ever gets it. With it,
+        the claim is a lease until ``now + lease_s``: once it has expired without a recorded
+        ``posted`` outcome (the post failed or the claimer died), the next claimer gets it. A
+        report recorded as posted is never claimed again.
+        """
+
+    @abstractmethod
+    def finish_report(
+        self,
+        platform: str,
+        channel: str,
+        period_start: datetime,
+        period_end: datetime,
+        instance: str,
+        *,
+        posted: bool,
+    ) -> bool:
+        """Record the outcome of a claimed report; ``True`` when recorded.
+
+        ``posted=True`` makes the report final (never claimed again, whoever records it).
+        ``posted=False`` (the post failed) ends ``instance``'s lease at once so another instance
+        can claim it; it is recorded only while ``instance`` holds the claim.
+        """
+
+    @abstractmethod
+    def schedules_version(self) -> int:
+        """A number that goes up whenever a channel's settings change or a channel gets its first
+        stored message, on any instance (one indexed row: poll it every few seconds and reload
+        channels and schedules when it moved)."""
 
     # -- feedback and model versions -------------------------------------------------------
     @abstractmethod
-    def add_feedback(self, fb: Feedback) -> None:
-        """Store a user's correction of a score (with the text it refers to)."""
+    def add_feedback(self, fb: Feedback) -> bool:
+        """Store a user's correction of a score (with the text it refers to).
+
+        Returns ``False`` and stores nothing when the giver or the author of the text
+        (``Feedback.author_id``, resolved from the stored message when ``None``) opted out, or
+        the channel did; ``True`` when stored. Raises ``storage.errors.InvalidId`` for an id that
+        cannot be stored.
+        """
 
     @abstractmethod
     def list_feedback(self) -> list[Feedback]:

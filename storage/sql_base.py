@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
-from storage.engine import safe_url
+from storage.engine import safe_url, scrub
 from storage.errors import DatabaseUnavailable
 
 logger = logging.getLogger(__name__)
@@ -64,4 +64,5 @@ def unavailable(method: Callable[P, R]) -> Callable[P, R]:
 
 def _down(repo: SqlBase, exc: DBAPIError) -> DatabaseUnavailable:
     reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+    reason = scrub(reason, repo.engine.url)
     return DatabaseUnavailable(f"database {safe_url(repo.engine.url)} unavailable: {reason}")

@@ -4,15 +4,36 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, String, delete, exists, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage import upserts
 from storage.errors import DuplicateModelVersion, UnknownModelVersion
+from storage.ids import check_feedback
+from storage.locks import lock_writes
 from storage.sql_base import SqlBase, unavailable
-from storage.tables import FeedbackRow, ModelVersionRow
+from storage.tables import (
+    ChannelRow,
+    FeedbackRow,
+    MessageRow,
+    ModelVersionRow,
+    OptedOutUserRow,
+    UTCDateTime,
+)
 from storage.types import Feedback, ModelVersion
+
+F = FeedbackRow
+FEEDBACK_COLUMNS = (
+    "platform",
+    "channel",
+    "message_id",
+    "user_id",
+    "label",
+    "text",
+    "created_at",
+    "author_id",
+)
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +50,7 @@ def _model_version(row: ModelVersionRow) -> ModelVersion:
 
 
 def delete_user_feedback(executor: Connection | Session, platform: str, user_id: str) -> int:
-    """Delete the feedback one user gave (with the text it kept), in the caller's transaction.
+    """Delete the feedback one user gave or wrote the text of, in the caller's transaction.
 
     Parameters
     ----------
@@ -43,8 +64,44 @@ def delete_user_feedback(executor: Connection | Session, platform: str, user_id:
     int
         How many feedback rows were deleted.
     """
-    where = (FeedbackRow.platform == platform) & (FeedbackRow.user_id == user_id)
+    where = (F.platform == platform) & ((F.user_id == user_id) | (F.author_id == user_id))
     return executor.execute(delete(FeedbackRow).where(where)).rowcount
+
+
+def _add_feedback_statement(fb: Feedback) -> object:
+    """``INSERT .. SELECT`` of one feedback, refused inside the statement for an opted-out
+    giver, author or channel; the author defaults to the stored message's."""
+    stored_author = (
+        select(MessageRow.author_id)
+        .where(
+            (MessageRow.platform == fb.platform)
+            & (MessageRow.channel == fb.channel)
+            & (MessageRow.message_id == fb.message_id)
+        )
+        .scalar_subquery()
+    )
+    typed = literal(None, String) if fb.message_id else literal(fb.user_id, String)
+    author = func.coalesce(literal(fb.author_id, String), stored_author, typed)
+    opted_out_person = exists().where(
+        (OptedOutUserRow.platform == fb.platform)
+        & ((OptedOutUserRow.user_id == fb.user_id) | (OptedOutUserRow.user_id == author))
+    )
+    opted_out_channel = exists().where(
+        (ChannelRow.platform == fb.platform)
+        & (ChannelRow.channel == fb.channel)
+        & ChannelRow.opted_out.is_(True)
+    )
+    values = select(
+        literal(fb.platform, String),
+        literal(fb.channel, String),
+        literal(fb.message_id, String),
+        literal(fb.user_id, String),
+        literal(fb.label, String),
+        literal(upserts.clean_text(fb.text) or "", String),
+        literal(fb.created_at, UTCDateTime()),
+        author,
+    ).where(~opted_out_person, ~opted_out_channel)
+    return insert(FeedbackRow).from_select(list(FEEDBACK_COLUMNS), values).returning(F.id)
 
 
 class ModelFeedbackMixin(SqlBase):
@@ -52,19 +109,15 @@ class ModelFeedbackMixin(SqlBase):
 
     # -- feedback --------------------------------------------------------------------------
     @unavailable
-    def add_feedback(self, fb: Feedback) -> None:
-        with self._session() as session:
-            session.add(
-                FeedbackRow(
-                    platform=fb.platform,
-                    channel=fb.channel,
-                    message_id=fb.message_id,
-                    user_id=fb.user_id,
-                    label=fb.label,
-                    text=upserts.clean_text(fb.text) or "",
-                    created_at=fb.created_at,
-                )
-            )
+    def add_feedback(self, fb: Feedback) -> bool:
+        check_feedback(fb)
+        statement = _add_feedback_statement(fb)
+        with self.engine.begin() as conn:
+            lock_writes(conn, exclusive=False)
+            stored = conn.execute(statement).first() is not None  # type: ignore[call-overload]
+        if not stored:
+            logger.info("feedback on %s/%s refused: opted out", fb.platform, fb.channel)
+        return stored
 
     @unavailable
     def list_feedback(self) -> list[Feedback]:
@@ -72,7 +125,14 @@ class ModelFeedbackMixin(SqlBase):
         with self._session() as session:
             return [
                 Feedback(
-                    r.platform, r.channel, r.message_id, r.user_id, r.label, r.text, r.created_at
+                    r.platform,
+                    r.channel,
+                    r.message_id,
+                    r.user_id,
+                    r.label,
+                    r.text,
+                    r.created_at,
+                    r.author_id,
                 )
                 for r in session.scalars(query)
             ]

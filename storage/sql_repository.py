@@ -1,25 +1,36 @@
 """``Repository`` on SQLAlchemy 2: Core for bulk writes and aggregates, ORM for small tables.
 
-The model-version and feedback methods live in ``storage.sql_models_feedback``; the engine,
-sessions and the outage decorator in ``storage.sql_base``.
+The model-version and feedback methods live in ``storage.sql_models_feedback``, the report
+claims in ``storage.sql_reports``; the engine, sessions and the outage decorator in
+``storage.sql_base``. Deletes and opt-outs take the PostgreSQL write lock exclusive, content
+writes shared (``storage.locks``).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, Engine, delete, select, text, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage import stats, upserts
-from storage.repository import Repository
+from storage.ids import check_key, check_message
+from storage.locks import lock_writes
+from storage.repository import DEFAULT_TOMBSTONE_DAYS, Repository
 from storage.sql_base import unavailable
 from storage.sql_models_feedback import ModelFeedbackMixin, delete_user_feedback
-from storage.tables import ChannelRow, HourlyRow, MessageRow, OptedOutUserRow, ReportPostedRow
+from storage.sql_reports import ReportsMixin, bump_schedules, note_channels
+from storage.tables import (
+    ChannelRow,
+    FeedbackRow,
+    HourlyRow,
+    MessageRow,
+    OptedOutUserRow,
+    TombstoneRow,
+)
 from storage.types import ChannelSettings, ChannelStats, MessageKey, ScoredMessage
 
 logger = logging.getLogger(__name__)
@@ -33,12 +44,13 @@ def _channel(row: ChannelRow) -> ChannelSettings:
 
 def _purge_user(executor: Connection | Session, platform: str, user_id: str) -> int:
     """Delete a user's stored messages and feedback; returns how many messages."""
+    lock_writes(executor, exclusive=True)
     delete_user_feedback(executor, platform, user_id)
     where = (M.platform == platform) & (M.author_id == user_id)
     return executor.execute(delete(MessageRow).where(where)).rowcount
 
 
-class SqlRepository(ModelFeedbackMixin, Repository):
+class SqlRepository(ModelFeedbackMixin, ReportsMixin, Repository):
     """The repository on a SQLite or PostgreSQL engine; each method is one transaction."""
 
     def __init__(self, engine: Engine) -> None:
@@ -46,16 +58,35 @@ class SqlRepository(ModelFeedbackMixin, Repository):
         postgres = engine.dialect.name == "postgresql"
         self._insert = postgresql.insert if postgres else sqlite.insert
         self._upsert = upserts.postgres_upsert if postgres else upserts.sqlite_upsert
+        self._known_channels: set[tuple[str, str]] = set()  # in ``known_channels`` for sure
 
     # -- scored messages -------------------------------------------------------------------
     @unavailable
     def upsert_messages(self, messages: Sequence[ScoredMessage]) -> int:
+        for msg in messages:
+            check_message(msg)
+        unseen = {(m.platform, m.channel) for m in messages} - self._known_channels
         with self.engine.begin() as conn:
-            return self._upsert(conn, messages)
+            lock_writes(conn, exclusive=False)
+            written = self._upsert(conn, messages)
+            if unseen and written:
+                note_channels(conn, unseen)
+        if written:
+            self._known_channels |= unseen  # after the commit
+        return written
 
     @unavailable
-    def delete_message(self, key: MessageKey) -> bool:
+    def delete_message(self, key: MessageKey, deleted_at: datetime | None = None) -> bool:
+        check_key(key)
+        tombstone = {
+            "platform": key.platform,
+            "channel": key.channel,
+            "message_id": key.message_id,
+            "deleted_at": deleted_at or datetime.now(UTC),
+        }
         with self.engine.begin() as conn:
+            lock_writes(conn, exclusive=True)
+            conn.execute(self._insert(TombstoneRow).on_conflict_do_nothing(), tombstone)
             result = conn.execute(
                 delete(MessageRow).where(
                     tuple_(M.platform, M.channel, M.message_id)
@@ -70,8 +101,14 @@ class SqlRepository(ModelFeedbackMixin, Repository):
             return _purge_user(conn, platform, author_id)
 
     @unavailable
-    def purge_older_than(self, cutoff: datetime) -> int:
+    def purge_older_than(
+        self, cutoff: datetime, *, tombstones_before: datetime | None = None
+    ) -> int:
+        if tombstones_before is None:
+            tombstones_before = datetime.now(UTC) - timedelta(days=DEFAULT_TOMBSTONE_DAYS)
         with self.engine.begin() as conn:
+            conn.execute(delete(FeedbackRow).where(FeedbackRow.created_at < cutoff))
+            conn.execute(delete(TombstoneRow).where(TombstoneRow.deleted_at < tombstones_before))
             return conn.execute(delete(MessageRow).where(M.created_at < cutoff)).rowcount
 
     # -- privacy and channels --------------------------------------------------------------
@@ -98,6 +135,9 @@ class SqlRepository(ModelFeedbackMixin, Repository):
     @unavailable
     def set_channel(self, settings: ChannelSettings) -> None:
         with self._session() as session:
+            if settings.opted_out:
+                lock_writes(session, exclusive=True)
+            bump_schedules(session)
             session.merge(
                 ChannelRow(
                     platform=settings.platform,
@@ -156,31 +196,6 @@ class SqlRepository(ModelFeedbackMixin, Repository):
     ) -> ChannelStats:
         with self.engine.connect() as conn:
             return stats.channel_stats(conn, platform, channel, start, end, examples=examples)
-
-    @unavailable
-    def claim_report(
-        self,
-        platform: str,
-        channel: str,
-        period_start: datetime,
-        period_end: datetime,
-        instance: str,
-    ) -> bool:
-        row = {
-            "platform": platform,
-            "channel": channel,
-            "period_start": period_start,
-            "period_end": period_end,
-            "instance": instance,
-            "posted_at": datetime.now(UTC),
-        }
-        try:
-            with self.engine.begin() as conn:
-                conn.execute(self._insert(ReportPostedRow), row)
-        except IntegrityError:
-            logger.info("report %s/%s %s already claimed", platform, channel, period_start)
-            return False
-        return True
 
     # -- health ----------------------------------------------------------------------------
     @unavailable

@@ -114,6 +114,37 @@ class MessageRow(Base):
     model_version: Mapped[str] = mapped_column(String(128))
     text: Mapped[str | None] = mapped_column(Text)
     reason: Mapped[str | None] = mapped_column(String(64))
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # platform time; NULL: original
+
+
+class TombstoneRow(Base):
+    """A deleted message: any later write of it is a no-op until the tombstone is purged."""
+
+    __tablename__ = "message_tombstones"
+    __table_args__ = (Index("ix_message_tombstones_deleted_at", "deleted_at"),)
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(64), primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    deleted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ChangeCounterRow(Base):
+    """A version number bumped on every change of something instances cache (``schedules``)."""
+
+    __tablename__ = "change_counters"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+
+
+class KnownChannelRow(Base):
+    """A channel that has had a stored message: a new one bumps the ``schedules`` counter."""
+
+    __tablename__ = "known_channels"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
 class ChannelRow(Base):
@@ -154,7 +185,10 @@ class ReportPostedRow(Base):
     period_start: Mapped[datetime] = mapped_column(UTCDateTime)
     period_end: Mapped[datetime] = mapped_column(UTCDateTime)
     instance: Mapped[str] = mapped_column(String(128))
-    posted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when claimed (the column's old name)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)  # NULL: never expires
+    outcome: Mapped[str | None] = mapped_column(String(16))  # NULL (claimed), posted, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=1, server_default=sql_text("1"))
 
 
 class ModelVersionRow(Base):
@@ -172,9 +206,10 @@ class ModelVersionRow(Base):
 
 
 class FeedbackRow(Base):
-    """A user's correction of a score, with the text it refers to."""
+    """A user's correction of a score, with the text it refers to (written by ``author_id``)."""
 
     __tablename__ = "feedback"
+    __table_args__ = (Index("ix_feedback_author", "platform", "author_id"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     platform: Mapped[str] = mapped_column(String(16))
@@ -184,6 +219,7 @@ class FeedbackRow(Base):
     label: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    author_id: Mapped[str | None] = mapped_column(String(64))  # NULL: unknown (older rows)
 
 
 class HourlyRow(Base):

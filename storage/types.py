@@ -21,6 +21,11 @@ class ScoredMessage:
 
     ``text`` is kept only when ``[privacy] store_text`` is on; the writer drops it otherwise.
     ``score`` is ``None`` for unscored messages, whose ``reason`` says why.
+
+    ``edited`` marks a rescore after an edit, ``edited_at`` the platform's time of that edit. An
+    edit is applied only over a stored message and only if newer than the edit stored (an edit
+    without ``edited_at`` counts as made at ``created_at``); the original (``edited`` false)
+    never replaces an edited row, so a late retry cannot undo an edit.
     """
 
     platform: str
@@ -34,6 +39,8 @@ class ScoredMessage:
     model_version: str
     text: str | None = None
     reason: str | None = None
+    edited_at: datetime | None = None
+    edited: bool = False
 
     @property
     def key(self) -> MessageKey:
@@ -53,12 +60,20 @@ class ScoredMessage:
             self.model_version,
             None,
             self.reason,
+            self.edited_at,
+            self.edited,
         )  # fmt: skip  (positional: several times faster than dataclasses.replace)
 
 
 @dataclass(frozen=True, slots=True)
 class Feedback:
-    """A user's correction of a score; the one case where text is kept."""
+    """A user's correction of a score; the one case where text is kept.
+
+    ``user_id`` gave the feedback; ``author_id`` wrote ``text`` (``None``: the repository takes
+    the author of the stored message ``message_id``, or ``user_id`` for free text, where
+    ``message_id`` is ``""``). Opting out purges both a person's feedback and the feedback on
+    their words.
+    """
 
     platform: str
     channel: str
@@ -67,6 +82,7 @@ class Feedback:
     label: str  # "positive" | "negative"
     text: str
     created_at: datetime
+    author_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

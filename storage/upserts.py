@@ -1,8 +1,18 @@
-"""Idempotent batched writes of scored messages, one strategy per database.
+"""Batched writes of scored messages, one strategy per database, following ``storage.ordering``.
 
-Both skip messages of opted-out users and channels, keep the last copy of a message id within a
-batch, and on a stored id replace the score, label, model version, text and reason (an edit is a
-rescore; created time and author stay). They return the number of messages written.
+Each round of a batch (``ordering.rounds``; almost always one) is at most two statements, each
+deciding everything inside itself, so nothing is read first and then written:
+
+- originals: ``INSERT .. SELECT .. ON CONFLICT DO UPDATE .. WHERE``, skipping messages with a
+  tombstone (deleted) and of opted-out users and channels, and replacing only a stored original;
+- edits: ``UPDATE .. FROM`` the batch, so an edit of a message never stored writes nothing, and
+  only over an older (or no) edit. A stored row is never tombstoned or opted out: deletes and
+  opt-outs remove it in the same transaction.
+
+Created time and author stay. Both return how many rows they wrote.
+
+On PostgreSQL the caller holds the shared write lock (``storage.locks``) so a delete committed
+by another instance can never slip between this statement's snapshot and its commit.
 """
 
 from __future__ import annotations
@@ -12,13 +22,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, text
 from sqlalchemy.dialects import sqlite
 
-from storage.tables import ChannelRow, MessageRow, OptedOutUserRow, UTCDateTime
+from storage.ordering import edit_time, is_edit, rounds
+from storage.tables import UTCDateTime
 from storage.types import ScoredMessage
 
-M = MessageRow
 COLUMNS = (
     "platform",
     "workspace",
@@ -31,25 +41,42 @@ COLUMNS = (
     "model_version",
     "text",
     "reason",
+    "edited_at",
 )
-UPDATED_ON_CONFLICT = ("score", "label", "model_version", "text", "reason")
-PG_TYPES = ("varchar",) * 5 + ("timestamptz", "float8") + ("varchar",) * 4
+UPDATED_ON_CONFLICT = ("score", "label", "model_version", "text", "reason", "edited_at")
+PG_TYPES = ("varchar",) * 5 + ("timestamptz", "float8") + ("varchar",) * 4 + ("timestamptz",)
 
-# PostgreSQL: the whole batch as one JSON array of rows in one statement (one round trip, one
-# cached plan, one run of the statement-level rollup trigger; the server parses the JSON, so the
-# writer thread does not spend the GIL on per-value adaptation); the opt-out filter runs in the
-# same statement, so an opt-out committed by another instance is honoured without a race.
-_RECORD = ", ".join(f"{c} {t}" for c, t in zip(COLUMNS, PG_TYPES, strict=True))
-POSTGRES_UPSERT = text(
-    f"INSERT INTO scored_messages ({', '.join(COLUMNS)}) "
-    f"SELECT b.* FROM json_to_recordset(CAST(:rows AS json)) AS b({_RECORD}) "
-    "WHERE NOT EXISTS (SELECT 1 FROM opted_out_users u "
+# Shared by both databases: the filters on an incoming original ``b`` and the winning rules.
+FILTERS = (
+    "WHERE NOT EXISTS (SELECT 1 FROM message_tombstones x WHERE x.platform = b.platform "
+    "AND x.channel = b.channel AND x.message_id = b.message_id) "
+    "AND NOT EXISTS (SELECT 1 FROM opted_out_users u "
     "WHERE u.platform = b.platform AND u.user_id = b.author_id) "
     "AND NOT EXISTS (SELECT 1 FROM channels c "
     "WHERE c.platform = b.platform AND c.channel = b.channel AND c.opted_out) "
+)
+_ON_CONFLICT = (
     "ON CONFLICT (platform, channel, message_id) DO UPDATE SET "
     + ", ".join(f"{c} = excluded.{c}" for c in UPDATED_ON_CONFLICT)
+    + " WHERE scored_messages.edited_at IS NULL"  # an original never replaces an edit
 )
+_EDIT_SET = ", ".join(f"{c} = b.{c}" for c in UPDATED_ON_CONFLICT)
+_EDIT_WHERE = (
+    "WHERE scored_messages.platform = b.platform AND scored_messages.channel = b.channel "
+    "AND scored_messages.message_id = b.message_id AND (scored_messages.edited_at IS NULL "
+    "OR scored_messages.edited_at < b.edited_at)"
+)
+
+# PostgreSQL: a round as one JSON array of rows in one statement (one round trip, one cached
+# plan, one run of the statement-level rollup trigger; the server parses the JSON, so the
+# writer thread does not spend the GIL on per-value adaptation).
+_RECORD = ", ".join(f"{c} {t}" for c, t in zip(COLUMNS, PG_TYPES, strict=True))
+_PG_ROWS = f"json_to_recordset(CAST(:rows AS json)) AS b({_RECORD})"
+POSTGRES_UPSERT = text(
+    f"INSERT INTO scored_messages ({', '.join(COLUMNS)}) SELECT b.* FROM {_PG_ROWS} "
+    f"{FILTERS}{_ON_CONFLICT}"
+)
+POSTGRES_EDIT = text(f"UPDATE scored_messages SET {_EDIT_SET} FROM {_PG_ROWS} {_EDIT_WHERE}")
 
 
 def clean_text(value: str | None) -> str | None:
@@ -65,10 +92,6 @@ def clean_text(value: str | None) -> str | None:
     return value
 
 
-def _latest(messages: Sequence[ScoredMessage]) -> list[ScoredMessage]:
-    return list({m.key: m for m in messages}.values())
-
-
 def _row(msg: ScoredMessage) -> dict[str, Any]:
     return {
         "platform": msg.platform,
@@ -82,70 +105,68 @@ def _row(msg: ScoredMessage) -> dict[str, Any]:
         "model_version": msg.model_version,
         "text": clean_text(msg.text),
         "reason": msg.reason[:64] if msg.reason else msg.reason,
+        "edited_at": edit_time(msg),
     }
 
 
+def _iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        raise ValueError(f"naive datetime {moment.isoformat()} given; use a timezone-aware one")
+    return moment.isoformat()
+
+
+def _split(batch: list[ScoredMessage]) -> list[tuple[bool, list[ScoredMessage]]]:
+    """``(is_edit, messages)`` of a round, originals first; empty parts left out."""
+    originals = [m for m in batch if not is_edit(m)]
+    if len(originals) == len(batch):
+        return [(False, batch)]
+    edits = [m for m in batch if is_edit(m)]
+    return [(False, originals), (True, edits)] if originals else [(True, edits)]
+
+
 def postgres_upsert(conn: Connection, messages: Sequence[ScoredMessage]) -> int:
-    """Write a batch to PostgreSQL with one ``INSERT .. SELECT json_to_recordset(..)``."""
-    rows = [_row(m) for m in _latest(messages)]
-    if not rows:
-        return 0
-    for row in rows:
-        created: datetime = row["created_at"]
-        if created.tzinfo is None:
-            raise ValueError(
-                f"naive datetime {created.isoformat()} given; use a timezone-aware one"
-            )
-        row["created_at"] = created.isoformat()
-    return conn.execute(POSTGRES_UPSERT, {"rows": json.dumps(rows, ensure_ascii=False)}).rowcount
+    """Write a batch to PostgreSQL, each part one statement over ``json_to_recordset(..)``."""
+    written = 0
+    for batch in rounds(messages):
+        for edits, part in _split(batch):
+            rows = [_row(m) for m in part]
+            for row in rows:
+                row["created_at"] = _iso(row["created_at"])
+                row["edited_at"] = _iso(row["edited_at"])
+            payload = json.dumps(rows, ensure_ascii=False)
+            statement = POSTGRES_EDIT if edits else POSTGRES_UPSERT
+            written += conn.execute(statement, {"rows": payload}).rowcount
+    return written
 
 
-# SQLite: the whole batch as one JSON array in one statement, so the driver steps once per
-# batch (an ``executemany`` steps once per row and takes the GIL back after each step, which
-# stalls behind a busy event loop).
-_JSON_COLUMNS = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(COLUMNS)))
+# SQLite: a round as one JSON array in one statement, so the driver steps once per batch (an
+# ``executemany`` steps once per row and takes the GIL back after each step, which stalls
+# behind a busy event loop). SQLite has one writer at a time; the statement is atomic.
+_JSON_COLUMNS = ", ".join(f"json_extract(value, '$[{i}]') AS {c}" for i, c in enumerate(COLUMNS))
+_SQLITE_ROWS = f"(SELECT {_JSON_COLUMNS} FROM json_each(:rows)) AS b"
 SQLITE_UPSERT = text(
-    f"INSERT INTO scored_messages ({', '.join(COLUMNS)}) "
-    f"SELECT {_JSON_COLUMNS} FROM json_each(:rows) WHERE true "  # WHERE: SQLite's upsert syntax
-    "ON CONFLICT (platform, channel, message_id) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in UPDATED_ON_CONFLICT)
+    f"INSERT INTO scored_messages ({', '.join(COLUMNS)}) SELECT b.* FROM {_SQLITE_ROWS} "
+    f"{FILTERS}{_ON_CONFLICT}"
 )
+SQLITE_EDIT = text(f"UPDATE scored_messages SET {_EDIT_SET} FROM {_SQLITE_ROWS} {_EDIT_WHERE}")
 _SQLITE_TIME = UTCDateTime().bind_processor(sqlite.dialect())
 
 
 def _sqlite_row(msg: ScoredMessage) -> list[Any]:
     row = _row(msg)
     row["created_at"] = _SQLITE_TIME(row["created_at"])
+    row["edited_at"] = _SQLITE_TIME(row["edited_at"])
     return [row[c] for c in COLUMNS]
 
 
 def sqlite_upsert(conn: Connection, messages: Sequence[ScoredMessage]) -> int:
-    """Write a batch to SQLite with one ``INSERT .. SELECT json_each(..) ON CONFLICT``.
-
-    SQLite has one writer at a time, so filtering opt-outs first in the same transaction is
-    exact.
-    """
-    latest = _latest(messages)
-    if not latest:
-        return 0
-    users = conn.execute(
-        select(OptedOutUserRow.platform, OptedOutUserRow.user_id).where(
-            OptedOutUserRow.user_id.in_({m.author_id for m in latest})
-        )
-    )
-    channels = conn.execute(
-        select(ChannelRow.platform, ChannelRow.channel).where(
-            ChannelRow.opted_out.is_(True), ChannelRow.channel.in_({m.channel for m in latest})
-        )
-    )
-    blocked_users = {(r.platform, r.user_id) for r in users}
-    blocked_channels = {(r.platform, r.channel) for r in channels}
-    rows = [
-        _sqlite_row(m)
-        for m in latest
-        if (m.platform, m.author_id) not in blocked_users
-        and (m.platform, m.channel) not in blocked_channels
-    ]
-    if rows:
-        conn.execute(SQLITE_UPSERT, {"rows": json.dumps(rows, ensure_ascii=False)})
-    return len(rows)
+    """Write a batch to SQLite, each part one statement over ``json_each(..)``."""
+    written = 0
+    for batch in rounds(messages):
+        for edits, part in _split(batch):
+            payload = json.dumps([_sqlite_row(m) for m in part], ensure_ascii=False)
+            statement = SQLITE_EDIT if edits else SQLITE_UPSERT
+            written += conn.execute(statement, {"rows": payload}).rowcount
+    return written

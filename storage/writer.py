@@ -1,12 +1,30 @@
-"""Batched, loss-free storage of scored messages from the event loop.
+"""Batched, loss-free storage of scored messages and deletes from the event loop.
 
 ``submit`` never blocks: it appends to a bounded in-memory buffer (``storage.buffer``). A
 background task writes the buffer in batches through ``Repository.upsert_messages`` in a worker
 thread. When the database is unreachable the batch stays buffered and is retried with
 exponential backoff capped at ``retry_max_s`` (``storage.retry``); nothing is lost when it comes
-back. A full buffer refuses new messages and says so once per episode. A message the database
-rejects for itself (not an outage) is isolated by splitting its batch and dropped with a log
-line, so one bad row can never block the rest.
+back. A full buffer refuses new messages and says so once per episode.
+
+Guarantees:
+
+- One bad item never stops the rest. Ids are checked on arrival (``storage.ids``): an invalid
+  message or delete is refused there. A message the database rejects for itself (not an
+  outage) is isolated by splitting its batch. Either way it is logged with the reason and its
+  ids escaped and capped (never its text) and counted in ``rejected``.
+- The writer never dies silently: ``alive`` is false and ``failure`` holds the exception if the
+  background task ever ends other than by ``close`` (``/healthz`` reports it).
+- Deletes win: ``delete`` drops buffered copies at once and writes a tombstone after the
+  writes in flight, so no later write of that message is stored (``storage.ordering``).
+- Ack after commit: ``submit_durable`` and ``delete_durable`` return a future resolved with an
+  ``Outcome`` only once the item's row, edit or tombstone has committed (``COMMITTED``), or
+  when it never will (``REJECTED``: invalid; ``REFUSED``: buffer full, or still unwritten when
+  ``close`` gave up). A durable item wakes the writer at once; items arriving while a write is
+  in flight go together in the next one (group commit), so batching stays as it is.
+  "Committed" is the database's own durability: PostgreSQL per its ``synchronous_commit``;
+  SQLite (WAL, ``synchronous=NORMAL``) survives a killed process, not necessarily a power cut.
+- Without a receipt, an accepted message is written unless the process dies first: up to
+  ``flush_interval_ms`` (plus any outage) of accepted messages live only in memory.
 """
 
 from __future__ import annotations
@@ -14,16 +32,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import datetime
 
 from storage.buffer import WriteBuffer
+from storage.errors import InvalidId
+from storage.ids import check_key, check_message, loggable, reason_of
+from storage.receipts import Outcome, Receipts
 from storage.repository import Repository
 from storage.retry import OutageRetry
 from storage.types import MessageKey, ScoredMessage
+from storage.writer_loop import QueuedDelete, WriteLoop
 
 logger = logging.getLogger(__name__)
 
 
-class MessageWriter:
+class MessageWriter(WriteLoop):
     """Buffers scored messages and writes them in batches.
 
     Parameters
@@ -69,11 +92,13 @@ class MessageWriter:
             pending=lambda: self.pending,
             sleep=lambda delay: self._sleep(delay),  # looked up per call: tests replace it
         )
-        self._deletes: list[MessageKey] = []
+        self._receipts = Receipts()
+        self._deletes: list[QueuedDelete] = []
         self._accepted = 0  # messages taken by ``submit``
         self._finished = 0  # messages written, filtered or rejected
         self._errors = 0  # write attempts the database refused for the data
-        self.rejected = 0  # messages the database refused for themselves
+        self.rejected = 0  # messages and deletes refused for themselves (invalid or by the DB)
+        self.failure: BaseException | None = None  # why the background task ended, if it did
         self._wake = asyncio.Event()
         self._progress = asyncio.Event()
         self._lock = asyncio.Lock()
@@ -97,26 +122,35 @@ class MessageWriter:
         """Messages refused because the buffer was full or the writer closed."""
         return self._buffer.refused
 
+    @property
+    def alive(self) -> bool:
+        """Whether the background task runs (``False`` before ``start``, after ``close`` or a
+        crash, which ``failure`` then explains)."""
+        return self._task is not None and not self._task.done()
+
     async def start(self) -> None:
         """Start the background flushing task."""
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="sentibot-message-writer")
 
     def submit(self, msg: ScoredMessage) -> bool:
-        """Queue a message for storage without blocking; ``False`` when refused (buffer full)."""
-        if self._closed:
-            logger.error("message writer is closed; message %s not stored", msg.message_id)
-            self._buffer.refused += 1
-            return False
-        if not self._buffer.admit():
-            return False
-        if msg.text is not None and not self.store_text:
-            msg = msg.without_text()
-        self._buffer.append(msg)
-        self._accepted += 1
-        if len(self._buffer) >= self.batch_size:
-            self._wake.set()
-        return True
+        """Queue a message for storage without blocking; ``False`` when refused (buffer full,
+        closed) or rejected (an invalid id, logged and counted)."""
+        return self._accept(msg) is not None
+
+    def submit_durable(self, msg: ScoredMessage) -> asyncio.Future[Outcome]:
+        """Queue a message; the future resolves once it is committed (see the module's
+        guarantees). Call from the event loop."""
+        try:
+            check_message(msg)
+        except InvalidId as exc:
+            self._reject("message", msg.key, exc)
+            return Receipts.done(Outcome.REJECTED)
+        stored = self._accept(msg, checked=True)
+        if stored is None:
+            return Receipts.done(Outcome.REFUSED)
+        self._wake.set()
+        return self._receipts.expect(stored)
 
     async def put(self, msg: ScoredMessage) -> None:
         """Queue a message, waiting while the buffer is full (backpressure instead of refusal)."""
@@ -125,11 +159,20 @@ class MessageWriter:
             await self._progress.wait()
         self.submit(msg)
 
-    def delete(self, key: MessageKey) -> None:
-        """Remove a message: from the buffer now, from the database after in-flight writes."""
-        self._finished += self._buffer.remove(key)
-        self._deletes.append(key)
-        self._wake.set()
+    def delete(self, key: MessageKey, deleted_at: datetime | None = None) -> bool:
+        """Delete a message for good: from the buffer now, from the database (with a
+        tombstone) after in-flight writes. ``deleted_at`` is the platform's time of the delete.
+        ``False`` when the key is invalid (logged and counted)."""
+        return self._queue_delete(key, deleted_at) is not None
+
+    def delete_durable(
+        self, key: MessageKey, deleted_at: datetime | None = None
+    ) -> asyncio.Future[Outcome]:
+        """``delete``; the future resolves once the tombstone has committed."""
+        entry = self._queue_delete(key, deleted_at)
+        if entry is None:
+            return Receipts.done(Outcome.REJECTED)
+        return self._receipts.expect(entry)
 
     async def flush(self) -> None:
         """Write every message submitted so far (waits through an outage)."""
@@ -139,7 +182,7 @@ class MessageWriter:
         """Stop accepting messages, write everything buffered, stop the task.
 
         Returns the number of messages left unwritten (0 unless ``timeout`` ran out while the
-        database was down; they are logged).
+        database was down; they are logged and their receipts say ``REFUSED``).
         """
         self._closed = True
         self._progress.set()
@@ -161,54 +204,54 @@ class MessageWriter:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        self._receipts.settle_all(Outcome.REFUSED)
         return self.pending
 
-    # -- background work -------------------------------------------------------------------
-    async def _run(self) -> None:
-        while not self._closed:
-            if len(self._buffer) < self.batch_size and not self._deletes:
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(self.flush_interval_s):
-                        await self._wake.wait()
-            self._wake.clear()
-            if not self._closed:  # ``close`` drains by itself
-                await self._drain(until=self._accepted)
+    # -- intake ----------------------------------------------------------------------------
+    def _accept(self, msg: ScoredMessage, *, checked: bool = False) -> ScoredMessage | None:
+        if self._closed:
+            logger.error(
+                "message writer is closed; message %s not stored", loggable(msg.message_id)
+            )
+            self._buffer.refused += 1
+            return None
+        if not checked:
+            try:
+                check_message(msg)
+            except InvalidId as exc:
+                self._reject("message", msg.key, exc)
+                return None
+        if not self._buffer.admit():
+            return None
+        if msg.text is not None and not self.store_text:
+            msg = msg.without_text()
+        self._buffer.append(msg)
+        self._accepted += 1
+        if len(self._buffer) >= self.batch_size:
+            self._wake.set()
+        return msg
 
-    async def _drain(self, until: int) -> None:
-        async with self._lock:
-            while (self._buffer and self._finished < until) or self._deletes:
-                if self._buffer:
-                    batch = self._buffer.take(self.batch_size)
-                    try:
-                        await self._write(batch)
-                    except BaseException:  # cancelled (close timed out): keep them counted
-                        self._buffer.put_back(batch)  # a rewrite is idempotent
-                        raise
-                    finally:
-                        self._buffer.release()
-                    self._finished += len(batch)
-                    self._progress.set()
-                if self._deletes:
-                    keys, self._deletes = self._deletes, []
-                    for key in keys:
-                        await self._retrying(self.repository.delete_message, key)
-
-    async def _write(self, batch: list[ScoredMessage]) -> None:
+    def _queue_delete(self, key: MessageKey, deleted_at: datetime | None) -> QueuedDelete | None:
         try:
-            await self._retrying(self.repository.upsert_messages, batch)
-        except Exception as exc:  # the data, not the database: isolate the bad message(s)
-            self._errors += 1
-            if len(batch) == 1:
-                msg = batch[0]
-                self.rejected += 1
-                logger.error(
-                    "database refused message %s/%s/%s, dropped: %s",
-                    msg.platform,
-                    msg.channel,
-                    msg.message_id,
-                    str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
-                )
-                return
-            half = len(batch) // 2
-            await self._write(batch[:half])
-            await self._write(batch[half:])
+            check_key(key)
+        except InvalidId as exc:
+            self._reject("delete of", key, exc)
+            return None
+        entry = QueuedDelete(key, deleted_at)
+        removed = self._buffer.remove(key)
+        self._finished += len(removed)
+        self._receipts.move(removed, entry)
+        self._deletes.append(entry)
+        self._wake.set()
+        return entry
+
+    def _reject(self, what: str, key: MessageKey, exc: BaseException) -> None:
+        self.rejected += 1
+        logger.error(
+            "%s %s/%s/%s refused, dropped: %s",
+            what,
+            loggable(key.platform),
+            loggable(key.channel),
+            loggable(key.message_id),
+            reason_of(exc),
+        )

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Protocol
 from bot.core.messages import ChatMessage, Command, Person, Reply
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from bot.config import Settings
     from bot.core.privacy import PrivacyFilter, RecentMessages
     from model.batcher import BatchScorer as Scorer
@@ -85,7 +87,7 @@ class MessageSink(Protocol):
 
     async def put(self, msg: ScoredMessage) -> None: ...
 
-    def delete(self, key: MessageKey) -> None: ...
+    def delete(self, key: MessageKey, deleted_at: datetime | None = None) -> bool: ...
 
     async def flush(self) -> None: ...
 

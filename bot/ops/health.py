@@ -41,6 +41,16 @@ class HasConnection(Protocol):
     def connected(self) -> bool: ...
 
 
+def _error_line(exc: BaseException) -> str:
+    """What ``/healthz`` shows of a failure: the exception's type only.
+
+    Anyone who reaches the port reads ``/healthz``; a driver's message names the database's user,
+    host and name (and a URL may carry more), so the text stays out of the body. The operator
+    finds the full error in the bot's own log, where the failing call logs it.
+    """
+    return type(exc).__name__
+
+
 async def _ping(ping: Callable[[], object]) -> str | None:
     """Call ``ping`` (a sync one in a worker thread); the error line, or ``None`` when fine."""
     try:
@@ -49,7 +59,8 @@ async def _ping(ping: Callable[[], object]) -> str | None:
         else:
             await asyncio.to_thread(ping)
     except Exception as exc:
-        return first_line(exc, 200, with_type=True)
+        logger.debug("health ping failed: %s", first_line(exc, 200, with_type=True))
+        return _error_line(exc)
     return None
 
 
@@ -116,8 +127,8 @@ class Health:
         except TimeoutError:
             return CheckResult(False, {"error": f"timed out after {self.timeout_s:g} s"})
         except Exception as exc:
-            logger.warning("health check %s failed: %s", name, first_line(exc, 200, with_type=True))
-            return CheckResult(False, {"error": first_line(exc, 200, with_type=True)})
+            logger.debug("health check %s raised %s", name, _error_line(exc))
+            return CheckResult(False, {"error": _error_line(exc)})
 
     async def run(self) -> tuple[bool, dict[str, Any]]:
         """Run every check.

@@ -12,6 +12,7 @@ import logging
 from aiohttp import web
 from prometheus_client.exposition import choose_encoder
 
+from bot.ops.guard import GuardedTCPSite, prepare_app
 from bot.ops.health import Health
 from bot.ops.metrics import Metrics
 
@@ -32,7 +33,10 @@ class OpsServer:
     port
         TCP port; 0 picks a free one (tests), read it back from ``port`` after ``start``.
     host
-        Interface to bind.
+        Interface to bind (``[ops] host``).
+
+    The listening socket is a ``GuardedTCPSite``: slow or idle clients are closed after a header
+    timeout and connections are capped, so strangers cannot starve the health checks.
     """
 
     def __init__(
@@ -43,18 +47,25 @@ class OpsServer:
         self.host = host
         self._requested_port = port
         self._runner: web.AppRunner | None = None
+        self.site: GuardedTCPSite | None = None
         self.port: int | None = None
+        self._was_healthy: bool | None = None
 
     def _app(self) -> web.Application:
-        app = web.Application()
+        app = prepare_app(web.Application())
         app.router.add_get("/healthz", self._healthz)
         app.router.add_get("/metrics", self._metrics)
         return app
 
     async def _healthz(self, request: web.Request) -> web.Response:
         healthy, body = await self.health.run()
-        if not healthy:
-            logger.warning("health check failed: %s", body["checks"])
+        if healthy != self._was_healthy:  # a line when the state changes, not one per probe
+            failed = [name for name, check in body["checks"].items() if not check["ok"]]
+            if healthy:
+                logger.info("healthy again" if self._was_healthy is False else "healthy")
+            else:
+                logger.warning("unhealthy: %s", ", ".join(failed))
+            self._was_healthy = healthy
         return web.json_response(body, status=200 if healthy else 503)
 
     async def _metrics(self, request: web.Request) -> web.Response:
@@ -73,7 +84,7 @@ class OpsServer:
         """
         runner = web.AppRunner(self._app(), access_log=None)
         await runner.setup()
-        site = web.TCPSite(runner, self.host, self._requested_port)
+        site = GuardedTCPSite(runner, self.host, self._requested_port)
         try:
             await site.start()
         except OSError as exc:
@@ -83,6 +94,7 @@ class OpsServer:
                 f"ops server cannot listen on {self.host}:{self._requested_port}: {exc.strerror}",
             ) from None
         self._runner = runner
+        self.site = site
         self.port = int(runner.addresses[0][1])
         logger.info("ops server on http://%s:%d (/healthz, /metrics)", self.host, self.port)
 

@@ -44,7 +44,10 @@ def parse_period(text: str) -> timedelta:
         raise ValueError(
             f"unknown period {text!r}: use a number and a unit, like 90m, 24h, 7d or 2w"
         )
-    period = timedelta(**{_UNITS[match.group(2).lower()]: float(match.group(1))})
+    try:
+        period = timedelta(**{_UNITS[match.group(2).lower()]: float(match.group(1))})
+    except OverflowError:  # 9999999999d is past timedelta's range: out of ours too
+        period = MAX_PERIOD + MIN_PERIOD
     if not MIN_PERIOD <= period <= MAX_PERIOD:
         raise ValueError(f"period {text!r} out of range: use between 1m and 366d")
     return period

@@ -136,5 +136,5 @@ async def test_healthz_turns_unhealthy_when_the_model_server_goes(
     assert up[0] == 200 and up[1]["checks"]["model"] == {"ok": True, "version": "tiny-remote"}
     model = down[1]["checks"]["model"]
     assert down[0] == 503 and down[1]["status"] == "unhealthy"
-    assert model["ok"] is False and "model server" in model["error"]
+    assert model["ok"] is False and model["error"] == "RemoteScoringError"
     assert down[1]["checks"]["database"]["ok"] is True  # only the model is down

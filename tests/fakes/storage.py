@@ -1,7 +1,8 @@
 """An in-memory ``Repository`` for unit tests (cosmicpython's FakeRepository).
 
-It follows the same rules as ``SqlRepository`` (idempotent upserts, opt-out filtering, report
-aggregates, one claim per report) so tests written against it hold against a real database.
+It follows the same rules as ``SqlRepository`` (idempotent upserts in platform order with
+tombstones, opt-out filtering, report aggregates, claims as leases) so tests written against it
+hold against a real database: the shared checks in ``tests/storage`` run on both.
 Set ``fail`` to an exception to simulate a database outage: every method then raises it.
 """
 
@@ -10,10 +11,12 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from storage.errors import DuplicateModelVersion, UnknownModelVersion
-from storage.repository import Repository
+from storage.ids import check_feedback, check_key, check_message
+from storage.ordering import edit_time, is_edit, rounds, wins
+from storage.repository import DEFAULT_TOMBSTONE_DAYS, Repository
 from storage.types import (
     ChannelSettings,
     ChannelStats,
@@ -23,6 +26,17 @@ from storage.types import (
     ModelVersion,
     ScoredMessage,
 )
+
+
+@dataclasses.dataclass
+class Claim:
+    """A report claim: who holds it, until when (``None``: for good), and its outcome."""
+
+    instance: str
+    claimed_at: datetime
+    lease_until: datetime | None
+    outcome: str | None = None
+    attempts: int = 1
 
 
 def _hour(moment: datetime) -> datetime:
@@ -36,7 +50,10 @@ class FakeRepository(Repository):
         self.messages: dict[MessageKey, ScoredMessage] = {}
         self.opted_out_users: set[tuple[str, str]] = set()
         self.channel_settings: dict[tuple[str, str], ChannelSettings] = {}
-        self.claims: dict[tuple[str, str, datetime, datetime], str] = {}
+        self.tombstones: dict[MessageKey, datetime] = {}
+        self.claims: dict[tuple[str, str, datetime, datetime], Claim] = {}
+        self.schedules = 1
+        self.known_channels: set[tuple[str, str]] = set()
         self.feedback: list[Feedback] = []
         self.model_versions: dict[str, ModelVersion] = {}
         self.fail: BaseException | None = None
@@ -49,33 +66,47 @@ class FakeRepository(Repository):
 
     # -- scored messages -------------------------------------------------------------------
     def upsert_messages(self, messages: Sequence[ScoredMessage]) -> int:
+        for msg in messages:
+            check_message(msg)
         with self._lock:
             self._check()
             self.upsert_calls += 1
-            written = 0
-            for msg in messages:
-                if (msg.platform, msg.author_id) in self.opted_out_users:
-                    continue
-                settings = self.channel_settings.get((msg.platform, msg.channel))
-                if settings is not None and settings.opted_out:
-                    continue
-                old = self.messages.get(msg.key)
-                if old is not None:  # an edit keeps the original identity, rescored
-                    msg = dataclasses.replace(
-                        old,
-                        score=msg.score,
-                        label=msg.label,
-                        model_version=msg.model_version,
-                        text=msg.text,
-                        reason=msg.reason,
-                    )
-                self.messages[msg.key] = msg
-                written += 1
-            return written
+            return sum(self._write(msg) for batch in rounds(messages) for msg in batch)
 
-    def delete_message(self, key: MessageKey) -> bool:
+    def _write(self, msg: ScoredMessage) -> bool:
+        if msg.key in self.tombstones or (msg.platform, msg.author_id) in self.opted_out_users:
+            return False
+        settings = self.channel_settings.get((msg.platform, msg.channel))
+        if settings is not None and settings.opted_out:
+            return False
+        old = self.messages.get(msg.key)
+        if old is None and is_edit(msg):
+            return False  # an edit of a message never stored
+        if old is not None:
+            if not wins(old.edited_at, msg):
+                return False
+            # a rescore keeps the original identity
+            msg = dataclasses.replace(
+                old,
+                score=msg.score,
+                label=msg.label,
+                model_version=msg.model_version,
+                text=msg.text,
+                reason=msg.reason,
+                edited_at=edit_time(msg),
+                edited=is_edit(msg),
+            )
+        self.messages[msg.key] = msg
+        if (msg.platform, msg.channel) not in self.known_channels:
+            self.known_channels.add((msg.platform, msg.channel))
+            self.schedules += 1
+        return True
+
+    def delete_message(self, key: MessageKey, deleted_at: datetime | None = None) -> bool:
+        check_key(key)
         with self._lock:
             self._check()
+            self.tombstones.setdefault(key, deleted_at or datetime.now(UTC))
             return self.messages.pop(key, None) is not None
 
     def _delete_where(self, predicate: Callable[[ScoredMessage], bool]) -> int:
@@ -88,13 +119,23 @@ class FakeRepository(Repository):
         with self._lock:
             self._check()
             self.feedback = [
-                f for f in self.feedback if (f.platform, f.user_id) != (platform, author_id)
+                f
+                for f in self.feedback
+                if f.platform != platform or author_id not in (f.user_id, f.author_id)
             ]
             return self._delete_where(lambda m: (m.platform, m.author_id) == (platform, author_id))
 
-    def purge_older_than(self, cutoff: datetime) -> int:
+    def purge_older_than(
+        self, cutoff: datetime, *, tombstones_before: datetime | None = None
+    ) -> int:
+        if tombstones_before is None:
+            tombstones_before = datetime.now(UTC) - timedelta(days=DEFAULT_TOMBSTONE_DAYS)
         with self._lock:
             self._check()
+            self.feedback = [f for f in self.feedback if f.created_at >= cutoff]
+            for key, at in list(self.tombstones.items()):
+                if at < tombstones_before:
+                    del self.tombstones[key]
             return self._delete_where(lambda m: m.created_at < cutoff)
 
     # -- privacy and channels --------------------------------------------------------------
@@ -115,6 +156,7 @@ class FakeRepository(Repository):
     def set_channel(self, settings: ChannelSettings) -> None:
         with self._lock:
             self._check()
+            self.schedules += 1
             self.channel_settings[(settings.platform, settings.channel)] = settings
             if settings.opted_out:
                 self._delete_where(
@@ -215,20 +257,67 @@ class FakeRepository(Repository):
         period_start: datetime,
         period_end: datetime,
         instance: str,
+        *,
+        lease_s: float | None = None,
+        now: datetime | None = None,
     ) -> bool:
+        now = now or datetime.now(UTC)
+        until = None if lease_s is None else now + timedelta(seconds=lease_s)
         with self._lock:
             self._check()
             key = (platform, channel, period_start, period_end)
-            if key in self.claims:
+            old = self.claims.get(key)
+            if old is None:
+                self.claims[key] = Claim(instance, now, until)
+                return True
+            if old.outcome == "posted" or old.lease_until is None or old.lease_until > now:
                 return False
-            self.claims[key] = instance
+            self.claims[key] = Claim(instance, now, until, None, old.attempts + 1)
             return True
 
-    # -- feedback and model versions -------------------------------------------------------
-    def add_feedback(self, fb: Feedback) -> None:
+    def finish_report(
+        self,
+        platform: str,
+        channel: str,
+        period_start: datetime,
+        period_end: datetime,
+        instance: str,
+        *,
+        posted: bool,
+    ) -> bool:
         with self._lock:
             self._check()
-            self.feedback.append(fb)
+            claim = self.claims.get((platform, channel, period_start, period_end))
+            if claim is None or claim.outcome == "posted":
+                return False
+            if posted:
+                claim.outcome = "posted"
+                return True
+            if claim.instance != instance:
+                return False
+            claim.outcome, claim.lease_until = "failed", claim.claimed_at
+            return True
+
+    def schedules_version(self) -> int:
+        with self._lock:
+            self._check()
+            return self.schedules
+
+    # -- feedback and model versions -------------------------------------------------------
+    def add_feedback(self, fb: Feedback) -> bool:
+        check_feedback(fb)
+        with self._lock:
+            self._check()
+            author = fb.author_id
+            if author is None:
+                stored = self.messages.get(MessageKey(fb.platform, fb.channel, fb.message_id))
+                author = stored.author_id if stored else (None if fb.message_id else fb.user_id)
+            people = {(fb.platform, fb.user_id), (fb.platform, author)}
+            settings = self.channel_settings.get((fb.platform, fb.channel))
+            if people & self.opted_out_users or (settings is not None and settings.opted_out):
+                return False
+            self.feedback.append(dataclasses.replace(fb, author_id=author))
+            return True
 
     def list_feedback(self) -> list[Feedback]:
         with self._lock:

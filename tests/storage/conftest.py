@@ -13,7 +13,9 @@ import pytest
 
 from storage.database import Database
 from storage.migrate import upgrade
+from storage.repository import Repository
 from storage.sql_repository import SqlRepository
+from tests.fakes.storage import FakeRepository
 from tests.postgres import postgres_url  # noqa: F401  (fixture)
 
 
@@ -43,3 +45,18 @@ def database(db_url: str) -> Iterator[Database]:
 @pytest.fixture
 def repo(database: Database) -> SqlRepository:
     return database.repository
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres), "fake"])
+def any_repo(request: pytest.FixtureRequest) -> Iterator[Repository]:
+    """The repository on each database and the in-memory fake: one set of assertions for all."""
+    if request.param == "fake":
+        yield FakeRepository()
+        return
+    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "postgres_url")
+    upgrade(url)
+    db = Database(url)
+    try:
+        yield db.repository
+    finally:
+        db.close()

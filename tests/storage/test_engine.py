@@ -36,3 +36,26 @@ def test_unsupported_urls(url: str) -> None:
 
 def test_passwords_are_masked() -> None:
     assert safe_url("postgresql+psycopg://bot:s3cret@db/x") == "postgresql+psycopg://bot:***@db/x"
+
+
+URL_WITH_PASSWORD = "postgresql+psycopg://bot:s3cr%40t!@db.example:5432/x"
+
+
+def test_safe_url_never_raises_and_never_shows_the_password() -> None:
+    assert "s3cr" not in safe_url(URL_WITH_PASSWORD)
+    assert safe_url("postgresql://bot:hunter2@") == "postgresql://bot:***@"
+    assert "hunter2" not in safe_url("::not a url://bot:hunter2@host")
+
+
+def test_scrub_hides_the_password_in_any_form() -> None:
+    from storage.engine import describe_error, scrub
+
+    text = (
+        f"connect to {URL_WITH_PASSWORD} failed; password 's3cr@t!' rejected; "
+        "also postgresql://other:pw2@h/y\nsecond line s3cr@t!"
+    )
+    cleaned = scrub(text, URL_WITH_PASSWORD)
+    assert "s3cr" not in cleaned and "pw2" not in cleaned
+    assert "bot:***@db.example" in cleaned and "other:***@h/y" in cleaned
+    error = RuntimeError(text)
+    assert describe_error(error, URL_WITH_PASSWORD) == cleaned.splitlines()[0]

@@ -11,7 +11,7 @@ from storage.config import StorageConfig
 from storage.database import Database, open_database
 from storage.errors import DatabaseUnavailable, SchemaOutOfDate
 from storage.migrate import check_current, current_revision, downgrade, head_revision, upgrade
-from storage.tables import Base
+from storage.tables import Base, UTCDateTime
 from tests.storage.factories import message
 
 TABLES = set(Base.metadata.tables)
@@ -23,6 +23,16 @@ def table_names(url: str) -> set[str]:
         return set(sa.inspect(engine).get_table_names()) - {"alembic_version"}
     finally:
         engine.dispose()
+
+
+def insert_old_rows(db: Database, messages: list) -> None:
+    """Rows as an older revision holds them (the repository writes today's columns)."""
+    columns = ("platform", "workspace", "channel", "message_id", "author_id", "created_at")
+    columns += ("score", "label", "model_version", "text", "reason")
+    table = sa.table("scored_messages", *(sa.column(c) for c in columns))
+    table.c.created_at.type = UTCDateTime()
+    with db.engine.begin() as conn:
+        conn.execute(sa.insert(table), [{c: getattr(m, c) for c in columns} for m in messages])
 
 
 def test_migrations_ship_inside_the_package() -> None:
@@ -99,9 +109,7 @@ def test_rollup_backfilled_from_existing_rows(db_url: str) -> None:
     upgrade(db_url, "0001")
     db = Database(db_url)
     try:
-        db.repository.upsert_messages(
-            [message(i, i / 10, at=timedelta(minutes=25 * i)) for i in range(8)]
-        )
+        insert_old_rows(db, [message(i, i / 10, at=timedelta(minutes=25 * i)) for i in range(8)])
         upgrade(db.engine)
         stats = db.repository.channel_stats("slack", "C1", T0, T0 + timedelta(hours=4))
     finally:
@@ -109,3 +117,37 @@ def test_rollup_backfilled_from_existing_rows(db_url: str) -> None:
     assert stats.count == 8
     assert [n for _, n, _ in stats.hourly] == [3, 2, 3]
     assert stats.mean == pytest.approx(0.35)
+
+
+def columns(url: str, table: str) -> set[str]:
+    engine = sa.create_engine(url)
+    try:
+        return {c["name"] for c in sa.inspect(engine).get_columns(table)}
+    finally:
+        engine.dispose()
+
+
+def test_0003_down_and_up_keeps_rows_and_triggers(db_url: str) -> None:
+    from storage.types import MessageKey
+
+    upgrade(db_url)
+    with Database(db_url) as db:
+        db.repository.upsert_messages([message(1), message(2)])
+        db.repository.delete_message(MessageKey("slack", "C1", "2"))
+    downgrade(db_url, "0002")
+    assert current_revision(db_url) == "0002"
+    assert "message_tombstones" not in table_names(db_url)
+    assert "edited_at" not in columns(db_url, "scored_messages")
+    assert "author_id" not in columns(db_url, "feedback")
+    assert "lease_until" not in columns(db_url, "reports_posted")
+    engine = sa.create_engine(db_url)
+    with engine.begin() as conn:  # the rollup triggers survived the downgrade
+        conn.execute(sa.text("DELETE FROM scored_messages"))
+        assert conn.execute(sa.text("SELECT sum(messages) FROM hourly_scores")).scalar() == 0
+    engine.dispose()
+    upgrade(db_url)
+    assert table_names(db_url) == TABLES
+    with Database(db_url) as db:
+        assert db.repository.schedules_version() == 1
+        assert db.repository.upsert_messages([message(2)]) == 1  # tombstones start afresh
+        assert db.repository.schedules_version() == 2  # C1 has no rows left: new again

@@ -10,9 +10,19 @@ from tests.fakes.storage import FakeRepository
 from tests.storage.factories import T0, message
 
 
-def feedback(user: str, message_id: str, *, platform: str = "slack", minutes: int = 0) -> Feedback:
+def feedback(
+    user: str,
+    message_id: str,
+    *,
+    platform: str = "slack",
+    minutes: int = 0,
+    author: str | None = "",
+) -> Feedback:
+    """Feedback by ``user``; its text written by ``author`` (``""``: the same person)."""
     at = T0 + timedelta(minutes=minutes)
-    return Feedback(platform, "C1", message_id, user, "positive", f"text of {message_id}", at)
+    text = f"text of {message_id}"
+    author = user if author == "" else author
+    return Feedback(platform, "C1", message_id, user, "positive", text, at, author)
 
 
 def load(repo: Repository) -> list[Feedback]:

@@ -41,10 +41,16 @@ def invite_url(client_id: int) -> str:
 
 
 def intents() -> discord.Intents:
-    """Guilds, guild messages and reactions, plus the privileged message-content intent."""
-    wanted = discord.Intents.default()
-    wanted.message_content = True
-    return wanted
+    """Exactly the gateway intents the bot uses (docs/discord.md lists the same).
+
+    ``guilds`` (the channel cache that ``permissions_for`` and channel names read),
+    ``guild_messages`` (messages, edits, deletes), ``guild_reactions`` (feedback reactions) and the
+    privileged ``message_content``. Not ``Intents.default()``: no typing, voice, DM, presence,
+    invite, scheduled-event or poll events are asked for.
+    """
+    return discord.Intents(
+        guilds=True, guild_messages=True, guild_reactions=True, message_content=True
+    )
 
 
 def build_bot(config: DiscordConfig) -> commands.Bot | commands.AutoShardedBot:

@@ -20,9 +20,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.adapters.recent_replies import RecentReplies
 from bot.adapters.slack.admins import SlackAdmins
 from bot.adapters.slack.listeners import register_listeners
+from bot.adapters.slack.verify import signed_requests_only
 from bot.config import AdminsConfig, ConfigError, Secrets, SlackConfig
 from bot.core.messages import Command, Reply
 from bot.core.ports import Adapter, Handler
+from bot.ops.guard import GuardedTCPSite, prepare_app
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +59,12 @@ class SlackAdapter(Adapter):
     name = "slack"
 
     def __init__(
-        self, config: SlackConfig, admins: AdminsConfig, secrets: Secrets, *, host: str = "0.0.0.0"
+        self,
+        config: SlackConfig,
+        admins: AdminsConfig,
+        secrets: Secrets,
+        *,
+        host: str | None = None,
     ) -> None:
         needed = {"socket": "slack_app_token", "http": "slack_signing_secret"}[config.mode]
         for attr in ("slack_bot_token", needed):
@@ -67,7 +74,7 @@ class SlackAdapter(Adapter):
                     "in the environment"
                 )
         self.config = config
-        self.host = host
+        self.host = config.host if host is None else host  # tests pass 127.0.0.1
         self._secrets = secrets
         token = secrets.slack_bot_token
         assert token is not None  # checked above
@@ -124,9 +131,13 @@ class SlackAdapter(Adapter):
             self._socket = AsyncSocketModeHandler(self.app, app_token.get_secret_value())
             await self._socket.connect_async()
         else:
-            runner = web.AppRunner(self.app.web_app(path=EVENTS_PATH, port=self.config.port))
+            signing = self._secrets.slack_signing_secret
+            assert signing is not None  # checked in __init__
+            app = self.app.web_app(path=EVENTS_PATH, port=self.config.port)
+            app.middlewares.append(signed_requests_only(signing.get_secret_value()))
+            runner = web.AppRunner(prepare_app(app), access_log=None)
             await runner.setup()
-            await web.TCPSite(runner, self.host, self.config.port).start()
+            await GuardedTCPSite(runner, self.host, self.config.port).start()
             self._runner = runner
             logger.info("Slack: HTTP events on %s:%d%s", self.host, self.config.port, EVENTS_PATH)
         await self._stopped.wait()

@@ -109,6 +109,10 @@ async def test_commands_sync_to_configured_guilds_or_globally(env, monkeypatch) 
 def test_intents_sharding_and_token_checks() -> None:
     plain = discord_adapter.DiscordAdapter(DiscordConfig(), AdminsConfig(), SECRETS)
     assert plain.bot.intents.message_content and plain.bot.intents.guild_messages
+    wanted = discord.Intents(
+        guilds=True, guild_messages=True, guild_reactions=True, message_content=True
+    )
+    assert plain.bot.intents == wanted  # no typing, voice, DM or poll events
     assert not isinstance(plain.bot, commands.AutoShardedBot)
     sharded = discord_adapter.build_bot(DiscordConfig(shard_count=4, shard_ids=[0, 2]))
     assert isinstance(sharded, commands.AutoShardedBot)

@@ -135,3 +135,8 @@ def test_no_import_cycle_in_model() -> None:
             "model/sources.py (issue #13)"
         )
     assert not found, f"import cycles: {[sorted(c) for c in found]}"
+
+
+def test_bot_has_at_most_12_modules_at_the_top() -> None:
+    top = sorted(p.name for p in (ROOT / "bot").glob("*.py"))
+    assert len(top) <= 12, top

@@ -7,9 +7,9 @@ import types
 
 import pytest
 
-from bot.core.commands.registry import COMMANDS
+from bot.core.commands.registry import COMMANDS, admin_refusal, slash_commands
 from bot.core.commands.scoring import format_score, score_bar
-from bot.core.messages import Person
+from bot.core.messages import Command, Person
 from model.types import Label, Score
 from tests.bot.conftest import Harness, make_settings, start_harness
 
@@ -185,3 +185,25 @@ async def test_feedback_reads_reactions_like_the_adapters_send(harness: Harness)
     first, second = harness.repo.feedback
     assert (first.label, first.text) == ("negative", "so so food")  # NUL dropped for storage
     assert (second.label, second.text) == ("positive", "lovely")
+
+
+@pytest.mark.parametrize(
+    "platform,expected",
+    [
+        ("slack", "[admins] slack"),
+        ("discord", "[admins] discord"),
+        ("shell", "Only admins can start a retrain"),
+    ],
+)
+def test_admin_refusal_is_one_check_with_each_platforms_words(platform, expected) -> None:
+    command = Command(platform, "W1", "C1", BOB, "/sentiment-retrain")
+    refusal = admin_refusal(command)
+    assert refusal is not None and refusal.ephemeral and expected in refusal.text
+    assert admin_refusal(Command(platform, "W1", "C1", ADMIN, "sentiment-retrain")) is None
+    assert admin_refusal(Command(platform, "W1", "C1", BOB, "sentiment")) is None
+
+
+def test_every_command_is_declared_once_and_help_is_the_shells_only() -> None:
+    assert [spec.name for spec in slash_commands()] == [n for n in COMMANDS if n != "help"]
+    assert all(spec.usage.startswith(spec.name) for spec in COMMANDS.values())
+    assert [spec.name for spec in COMMANDS.values() if spec.admin] == ["sentiment-retrain"]

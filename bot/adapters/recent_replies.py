@@ -24,16 +24,23 @@ class RecentReplies:
     """
 
     def __init__(self, limit: int = 2000) -> None:
-        self._items: OrderedDict[tuple[str, str], str] = OrderedDict()
+        self._items: OrderedDict[tuple[str, str], tuple[str, str]] = OrderedDict()
         self._limit = limit
 
-    def remember(self, channel: str, message_id: str, scored_text: str) -> None:
-        """Record that reply ``message_id`` in ``channel`` scored ``scored_text``."""
-        self._items[(channel, message_id)] = scored_text
+    def remember(self, channel: str, message_id: str, scored_text: str, author: str = "") -> None:
+        """Record that reply ``message_id`` in ``channel`` scored ``scored_text``, written by
+        ``author`` (who ran the command: feedback on the text is about their words)."""
+        self._items[(channel, message_id)] = (scored_text, author)
         self._items.move_to_end((channel, message_id))
         while len(self._items) > self._limit:
             self._items.popitem(last=False)
 
     def get(self, channel: str, message_id: str) -> str | None:
         """The text reply ``message_id`` scored, or ``None`` when it is not remembered."""
-        return self._items.get((channel, message_id))
+        found = self._items.get((channel, message_id))
+        return None if found is None else found[0]
+
+    def author(self, channel: str, message_id: str) -> str:
+        """Who wrote the text reply ``message_id`` scored (``""`` when unknown)."""
+        found = self._items.get((channel, message_id))
+        return "" if found is None else found[1]

@@ -114,9 +114,14 @@ async def record_feedback(
     label: str,
     text: str,
     *,
+    author_id: str | None = None,
     now: datetime | None = None,
-) -> Feedback:
+) -> Feedback | None:
     """Store one correction with the text it refers to (through ``asyncio.to_thread``).
+
+    ``author_id`` wrote ``text`` (the text belongs to them, not to whoever corrects it); the
+    correction is refused, and ``None`` returned, when the giver, the author or the channel
+    opted out (the repository decides, in the same transaction as the write).
 
     Raises
     ------
@@ -135,7 +140,10 @@ async def record_feedback(
         label=label,
         text=text[:MAX_TEXT],
         created_at=now or datetime.now(UTC),
+        author_id=author_id or None,
     )
-    await asyncio.to_thread(repository.add_feedback, fb)
+    if not await asyncio.to_thread(repository.add_feedback, fb):
+        logger.info("feedback from %s not kept: opted out", user_id)
+        return None
     logger.info("feedback %s from %s on %s/%s", label, user_id, platform, channel)
     return fb

@@ -207,4 +207,4 @@ class SlackAdapter(Adapter):
             await respond(text=_clip(reply.text) + note, response_type="ephemeral")
             return
         if ts and scored_text:
-            self.replies.remember(command.channel, ts, scored_text)
+            self.replies.remember(command.channel, ts, scored_text, command.author.id)

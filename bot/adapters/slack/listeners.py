@@ -145,6 +145,7 @@ def register_listeners(app: AsyncApp, adapter: SlackAdapter) -> None:
             author=Person(id=user),
             name="sentiment-feedback",
             text=f"{label} {scored}",
+            options={"author": adapter.replies.author(channel, ts)},
         )
         try:
             reply = await adapter.handler.on_command(command)

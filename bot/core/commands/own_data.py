@@ -19,6 +19,10 @@ if TYPE_CHECKING:
     from bot.core.ports import CommandContext
 
 FEEDBACK_USAGE = "sentiment-feedback <positive|negative> [text]"
+NOT_KEPT = (
+    "I didn't keep that correction: you, the text's author or this channel opted out of "
+    "storage (/sentiment-optin to store yours again)."
+)
 
 
 async def cmd_optout(ctx: CommandContext, command: Command) -> Reply:
@@ -30,8 +34,9 @@ async def cmd_optout(ctx: CommandContext, command: Command) -> Reply:
     purged = await asyncio.to_thread(ctx.repository.purge_user, platform, user)
     await asyncio.to_thread(ctx.repository.set_user_opt_out, platform, user, True)
     return Reply(
-        f"You're opted out: I deleted {purged} stored message score(s) of yours and won't "
-        "store new ones. Use /sentiment-optin to undo.",
+        f"You're opted out: I deleted {purged} stored message score(s) of yours, and the "
+        "corrections you gave or that quote your words, and won't store new ones. "
+        "/sentiment-optin stores your new messages again; what was deleted stays deleted.",
         ephemeral=True,
     )
 
@@ -58,6 +63,9 @@ async def cmd_feedback(ctx: CommandContext, command: Command) -> Reply:
     except ValueError:
         return Reply(f"Usage: {FEEDBACK_USAGE}", ephemeral=True)
     last = None
+    if ctx.privacy.blocked_now(command.platform, command.channel, command.author.id):
+        return Reply(NOT_KEPT, ephemeral=True)
+    author = command.options.get("author") or command.author.id
     if text is not None:
         message_id, about = "", storable_text(text, ctx.settings.scoring.max_chars)
     else:
@@ -68,9 +76,9 @@ async def cmd_feedback(ctx: CommandContext, command: Command) -> Reply:
                 f"to. Say something first, or add the text: /{FEEDBACK_USAGE}",
                 ephemeral=True,
             )
-        message_id, about = last.message_id, last.text
+        message_id, about, author = last.message_id, last.text, last.author_id
     try:
-        await record_feedback(
+        kept = await record_feedback(
             ctx.repository,
             command.platform,
             command.channel,
@@ -78,9 +86,12 @@ async def cmd_feedback(ctx: CommandContext, command: Command) -> Reply:
             command.author.id,
             label,
             about,
+            author_id=author,
         )
     except ValueError as exc:  # e.g. text that is empty once made storable
         return Reply(f"{exc}. Usage: /{FEEDBACK_USAGE}", ephemeral=True)
+    if kept is None:
+        return Reply(NOT_KEPT, ephemeral=True)
     if last is None:
         return Reply(f"Thanks! Noted that this text is {label}.", ephemeral=True)
     was = f"{last.label} {last.score:.2f}" if last.score is not None else last.label

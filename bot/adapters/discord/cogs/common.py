@@ -182,7 +182,7 @@ async def run_command(
         await _drop_public_defer(interaction)
     message = await send_reply(interaction, reply)
     if message is not None and spec.scoring and text:
-        surface.replies.remember(command.channel, str(message.id), text)
+        surface.replies.remember(command.channel, str(message.id), text, command.author.id)
     return reply
 
 

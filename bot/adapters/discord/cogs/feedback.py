@@ -45,6 +45,7 @@ class FeedbackCog(commands.Cog, name="Feedback"):
             author=Person(id=str(payload.user_id)),
             name="sentiment-feedback",
             text=f"{label} {scored}",
+            options={"author": self.surface.replies.author(channel, str(payload.message_id))},
         )
         reply = await self.surface.handler.on_command(command)
         try:

@@ -22,15 +22,30 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def choose_adapter(settings: Settings, secrets: Secrets) -> str:
-    """The adapter to run: ``[bot] adapter``, with ``auto`` picking by the tokens present."""
+def choose_adapter(settings: Settings, secrets: Secrets, *, explain: bool = True) -> str:
+    """The adapter to run: ``[bot] adapter``, with ``auto`` picking by the tokens present and
+    saying (``explain``) why a platform whose token is set was skipped."""
+    if not explain:
+        logger.disabled, was = True, logger.disabled
+        try:
+            return choose_adapter(settings, secrets)
+        finally:
+            logger.disabled = was
     choice = settings.bot.adapter
     if choice != "auto":
         return choice
     if secrets.slack_bot_token is not None:
+        if secrets.discord_token is not None:
+            logger.warning(
+                "auto: SLACK_BOT_TOKEN and DISCORD_TOKEN are both set; running Slack, "
+                "DISCORD_TOKEN ignored (run a second instance with --adapter discord)"
+            )
         return "slack"
+    if secrets.slack_app_token is not None or secrets.slack_signing_secret is not None:
+        logger.warning("auto: a Slack token is set but SLACK_BOT_TOKEN is not: Slack skipped")
     if secrets.discord_token is not None:
         return "discord"
+    logger.info("auto: no platform token set: the shell in this terminal")
     return "shell"
 
 

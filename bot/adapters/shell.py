@@ -6,6 +6,10 @@ piped input of any size stays within ``MAX_BUFFERED`` lines in memory, and every
 read is handed to the core, even when a stop arrives. Messages are scored concurrently (so the
 micro-batcher can batch them); a command first waits for the messages before it, so its reply
 reflects them. Replies and scheduled posts are printed to standard output.
+
+At a terminal the shell is a chat: lines are read with ``input()`` (``readline``: line editing
+and history; arrow keys never reach the stored text), each message gets its label and score
+back, and ``/quit``, ``/exit`` or Ctrl-D end the session (lines after ``/quit`` are not taken).
 """
 
 from __future__ import annotations
@@ -23,8 +27,10 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import TextIO
 
+from bot.core.commands.scoring import format_score
 from bot.core.messages import ChatMessage, Command, Person, Reply
 from bot.core.ports import Adapter, Handler
+from model.types import Score
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +40,8 @@ MAX_BUFFERED = 1000  # lines read but not yet handed to the core
 MAX_INFLIGHT = 512  # messages being scored at once
 LINE_CAP = 4 * 1024 * 1024  # bytes kept of one line; the rest of a longer line is dropped
 _EOF = object()
+QUIT = ("quit", "exit")
+BANNER = "sentibot shell, #{channel}. Type a message, or /help; /quit or Ctrl-D to leave."
 
 
 def read_lines(fd: int, chunk: int = 65536) -> Iterator[bytes]:
@@ -103,9 +111,11 @@ class ShellAdapter(Adapter):
         self._slots = threading.Semaphore(MAX_BUFFERED)
         self._queue: asyncio.Queue[object] = asyncio.Queue()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[Score | None]] = set()
         self._inflight: asyncio.Semaphore | None = None
         self._connected = False
+        self._interactive = False
+        self._quit = False
         self.messages = 0
         self.commands = 0
 
@@ -119,8 +129,9 @@ class ShellAdapter(Adapter):
         if self._fd is None:
             self._fd = sys.stdin.fileno()
         self._inflight = asyncio.Semaphore(MAX_INFLIGHT)
+        self._interactive = os.isatty(self._fd)
         if os.isatty(self._fd):
-            self._print(f"sentibot shell, #{self.channel}. Type a message, or /help.")
+            self._print(BANNER.format(channel=self.channel))
         threading.Thread(target=self._reader, name="shell-stdin", daemon=True).start()
         self._connected = True
         try:
@@ -145,7 +156,8 @@ class ShellAdapter(Adapter):
     def _reader(self) -> None:
         try:
             assert self._fd is not None
-            lines = read_lines(self._fd)
+            typed = self._interactive and self._fd == _stdin_fd()
+            lines = _typed_lines() if typed else read_lines(self._fd)
             while True:
                 self._slots.acquire()  # read a line only when there is room for it
                 line = next(lines, None)
@@ -191,14 +203,22 @@ class ShellAdapter(Adapter):
 
     async def _handle(self, handler: Handler, line: str) -> None:
         line = line.rstrip("\r")
-        if not line.strip():
-            return
+        if not line.strip() or self._quit:
+            return  # blank, or after /quit: the session is over
         if line.startswith("/"):
             await self._wait_messages()  # the reply reflects every line before it
             name, _, text = line[1:].partition(" ")
+            if name.strip().lower() in QUIT:
+                self._print("sentibot> bye")
+                self._quit = True
+                self._enqueue_eof()
+                return
             self.commands += 1
             command = Command(PLATFORM, WORKSPACE, self.channel, self.user, name, text.strip())
-            self._print_reply(await handler.on_command(command))
+            reply = await handler.on_command(command)
+            if name.strip().lower() == "help":
+                reply = Reply(reply.text + "\n  /quit — leave (or Ctrl-D)", reply.files)
+            self._print_reply(reply)
             return
         self.messages += 1
         message = ChatMessage(
@@ -216,12 +236,16 @@ class ShellAdapter(Adapter):
         self._tasks.add(task)
         task.add_done_callback(self._done)
 
-    def _done(self, task: asyncio.Task[None]) -> None:
+    def _done(self, task: asyncio.Task[Score | None]) -> None:
         self._tasks.discard(task)
         assert self._inflight is not None
         self._inflight.release()
-        if not task.cancelled() and task.exception() is not None:
+        if task.cancelled():
+            return
+        if task.exception() is not None:
             logger.error("shell: a message failed: %s", task.exception())
+        elif self._interactive and (score := task.result()) is not None:
+            self._print(f"  {format_score(score)}")  # a first "hello" gets an answer
 
     async def _wait_messages(self) -> None:
         if self._tasks:
@@ -234,6 +258,25 @@ class ShellAdapter(Adapter):
 
     def _print(self, text: str) -> None:
         print(text, file=self._out or sys.stdout, flush=True)
+
+
+def _stdin_fd() -> int | None:
+    try:
+        return sys.stdin.fileno()
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def _typed_lines() -> Iterator[bytes]:
+    """Lines typed at the terminal, with line editing and history (``readline``)."""
+    with contextlib.suppress(ImportError):
+        import readline  # noqa: F401  (importing it gives input() editing and history)
+    while True:
+        try:
+            line = input()
+        except EOFError:
+            return
+        yield line.encode("utf-8", "surrogateescape")[:LINE_CAP]
 
 
 def _login() -> str:

@@ -10,15 +10,17 @@ import sys
 import threading
 import time
 from collections.abc import Coroutine
-from typing import Any
+from pathlib import Path
+from typing import Any, TextIO
 
-from bot.config import load_settings
+from bot.config import DEFAULT_CONFIG, Secrets, Settings, load_settings
 
 logger = logging.getLogger(__name__)
 
 ADAPTERS = ("auto", "shell", "slack", "discord")
 EXIT_STARTUP = 2
 EXIT_GRACE_S = 5.0  # after the app's shutdown, for worker threads to finish their call
+SHELL_LOG = Path("var/sentibot.log")  # where an interactive shell session's logs go
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -45,22 +47,60 @@ def run(args: argparse.Namespace) -> int:
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is imported
     from bot.bootstrap import build_app
+    from bot.cli.main import verbosity_level
     from bot.errors import StartupError
+    from bot.factories import choose_adapter
     from bot.logs import configure_logging
 
     config_path = getattr(args, "config", None)
     settings = load_settings(config_path)  # a ConfigError is printed as one line by cli.main
     if args.adapter:
         settings.bot.adapter = args.adapter
-    configure_logging(settings.ops.log_level, settings.ops.log_format)
+    verbose = getattr(args, "verbose", 0)
+    level = verbosity_level(verbose, settings.ops.log_level)
+    adapter = choose_adapter(settings, Secrets(), explain=False)
+    log_file = _shell_log(adapter, verbose)
+    configure_logging(level, settings.ops.log_format, stream=log_file)
     try:
         app = build_app(settings, config_path=config_path)
     except StartupError as exc:
         print(f"sentibot: {exc}", file=sys.stderr)
         return EXIT_STARTUP
+    logger.info(
+        "%s; database %s; model %s; adapter %s",
+        _config_line(config_path),
+        _safe_url(settings),
+        app.scorer.version if app.scorer is not None else settings.model.serving_url,
+        app.adapter.name,
+    )
     status = _run_loop(app.run())
     _exit_if_threads_hang(status)
     return status
+
+
+def _shell_log(adapter: str, verbose: int) -> TextIO | None:
+    """At a terminal the shell is a chat: its logs go to ``SHELL_LOG`` (``-v`` keeps them on
+    stderr), so they never mix with what is said. ``None``: stderr."""
+    if adapter != "shell" or verbose or not sys.stdin.isatty():
+        return None
+    SHELL_LOG.parent.mkdir(parents=True, exist_ok=True)
+    print(f"(logs: {SHELL_LOG})", file=sys.stderr)
+    return SHELL_LOG.open("a", encoding="utf-8")
+
+
+def _config_line(path: str | None) -> str:
+    """Which configuration is in use, in words."""
+    if path is not None:
+        return f"config {path}"
+    if DEFAULT_CONFIG.is_file():
+        return f"config {DEFAULT_CONFIG.resolve()}"
+    return f"no config.toml in {Path.cwd()}: built-in defaults"
+
+
+def _safe_url(settings: Settings) -> str:
+    from storage.engine import safe_url
+
+    return safe_url(settings.storage.url)
 
 
 def _run_loop(main: Coroutine[Any, Any, int]) -> int:

@@ -119,14 +119,15 @@ class SentimentBot:
 
     # -- Handler ------------------------------------------------------------------------------
 
-    async def on_message(self, message: ChatMessage, *, durable: bool = False) -> None:
+    async def on_message(self, message: ChatMessage, *, durable: bool = False) -> Score | None:
         """Score and store a new message; bot authors and opted-out users/channels are skipped.
 
         With ``durable`` it returns once the row is committed (or durably dropped by a rule:
         a tombstone, an opt-out) and raises ``NotStored`` otherwise, so an adapter can
         acknowledge the platform's event after the commit (``bot.core.ports.Handler``).
+        Returns the score (``None`` when the message was skipped: a bot, an opt-out).
         """
-        await self._score_and_store(message, kind="received", durable=durable)
+        return await self._score_and_store(message, kind="received", durable=durable)
 
     async def on_edit(self, message: ChatMessage, *, durable: bool = False) -> None:
         """Rescore an edited message. The database applies it only over a stored row and only
@@ -171,7 +172,8 @@ class SentimentBot:
             return Reply("sentibot is shutting down; please try again in a moment.", ephemeral=True)
         self.stats["commands"] += 1
         key = (command.platform, command.author.id)
-        if not self.rate_limiter.allow(key):
+        local = command.platform == "shell"  # the operator at the terminal is not limited
+        if not local and not self.rate_limiter.allow(key):
             wait = max(1, round(self.rate_limiter.retry_after(key)))
             limit = self.rate_limiter.per_minute
             return Reply(
@@ -209,15 +211,17 @@ class SentimentBot:
             self.stats["not_stored"] += 1
             raise NotStored(f"{what} not stored ({outcome}); leave it unacknowledged")
 
-    async def _score_and_store(self, message: ChatMessage, *, kind: str, durable: bool) -> None:
+    async def _score_and_store(
+        self, message: ChatMessage, *, kind: str, durable: bool
+    ) -> Score | None:
         if not self._accepting:
             self.stats["refused_closing"] += 1
             if durable:  # not acknowledged: the platform redelivers it to a running instance
                 raise NotStored("shutting down")
-            return
+            return None
         if message.author.is_bot:
             self.stats["ignored_bot"] += 1
-            return
+            return None
         self._taken()  # (not a context manager: this runs for every message)
         try:
             self.stats[kind] += 1
@@ -227,7 +231,7 @@ class SentimentBot:
                 blocked = await self.privacy.blocked(*where)
             if blocked:
                 self.stats["ignored_opted_out"] += 1
-                return
+                return None
             try:
                 score = await self.batcher.score(
                     message.text[: self.settings.scoring.max_chars + 1]
@@ -240,7 +244,7 @@ class SentimentBot:
             # An opt-out may have landed while this message was being scored.
             if self.privacy.blocked_now(*where):
                 self.stats["ignored_opted_out"] += 1
-                return
+                return None
             scored = ScoredMessage(
                 platform=message.platform,
                 workspace=message.workspace,
@@ -262,6 +266,7 @@ class SentimentBot:
                 self._check(await self.writer.submit_durable(scored), "message")
             else:
                 await self._submit(scored)
+            return score
         finally:
             self._done()
 

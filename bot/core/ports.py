@@ -37,8 +37,8 @@ Notify = Callable[[str], Awaitable[None]]
 class Handler(Protocol):
     """What the core offers adapters (implemented by ``bot.core.bot.SentimentBot``)."""
 
-    async def on_message(self, message: ChatMessage, *, durable: bool = False) -> None:
-        """A new channel message: score and store it (bot authors are ignored).
+    async def on_message(self, message: ChatMessage, *, durable: bool = False) -> Score | None:
+        """A new channel message: score and store it (bot authors are ignored); its score.
 
         With ``durable`` it returns only once the outcome is in the database, and raises
         ``NotStored`` when it is not: an adapter whose platform redelivers unacknowledged

@@ -61,7 +61,7 @@ async def cmd_feedback(ctx: CommandContext, command: Command) -> Reply:
     try:
         label, text = parse_feedback(command.text)
     except ValueError:
-        return Reply(f"Usage: {FEEDBACK_USAGE}", ephemeral=True)
+        return Reply(f"Usage: /{FEEDBACK_USAGE}", ephemeral=True)
     last = None
     if ctx.privacy.blocked_now(command.platform, command.channel, command.author.id):
         return Reply(NOT_KEPT, ephemeral=True)

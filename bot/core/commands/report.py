@@ -66,7 +66,7 @@ async def check_report(ctx: CommandContext, command: Command) -> Reply | None:
     try:
         parse_period(period_text)
     except ValueError as exc:
-        return Reply(f"{exc}\nUsage: {REPORT.usage}", ephemeral=True)
+        return Reply(f"{exc}\nUsage: /{REPORT.usage}", ephemeral=True)
     ids = getattr(ctx.settings.admins, command.platform, [])
     refusal = await report_refusal(command, target, {str(i) for i in ids})
     return None if refusal is None else Reply(refusal, ephemeral=True)

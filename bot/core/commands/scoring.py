@@ -40,10 +40,10 @@ async def cmd_sentiment(ctx: CommandContext, command: Command) -> Reply:
     """``sentiment <text>``: score a text and show label, score and a bar."""
     text = command.text
     if not text.strip():
-        return Reply(f"Usage: {SENTIMENT.usage}", ephemeral=True)
+        return Reply(f"Usage: /{SENTIMENT.usage}", ephemeral=True)
     score = await ctx.score(text)
     if score.label == Label.UNSCORED and score.reason == "empty":
-        return Reply(f"Usage: {SENTIMENT.usage} (nothing to score in that text)")
+        return Reply(f"Usage: /{SENTIMENT.usage} (nothing to score in that text)")
     line = format_score(score)
     limit = ctx.settings.scoring.max_chars
     if len(text) > limit or score.reason == "truncated":
@@ -54,7 +54,7 @@ async def cmd_sentiment(ctx: CommandContext, command: Command) -> Reply:
 async def cmd_explain(ctx: CommandContext, command: Command) -> Reply:
     """``sentiment-explain <text>``: which words pushed the score up or down."""
     if not command.text.strip():
-        return Reply(f"Usage: {EXPLAIN.usage}", ephemeral=True)
+        return Reply(f"Usage: /{EXPLAIN.usage}", ephemeral=True)
     from model import explain  # imports TensorFlow: only when asked
 
     scorer = ctx.scorer

@@ -91,3 +91,45 @@ async def test_post_prints_with_channel(capsys) -> None:
     adapter = ShellAdapter("local", out=None)
     await adapter.post("local", Reply("daily report"))
     assert capsys.readouterr().out == "[#local] sentibot> daily report\n"
+
+
+async def test_quit_ends_the_session_and_help_says_so(tmp_path) -> None:
+    data = b"/help\ngreat\n/quit\nnever read\n"
+    status, out, repo, adapter = await run_shell(tmp_path, data)
+    assert status == 0
+    assert "/quit — leave (or Ctrl-D)" in out and "sentibot> bye" in out
+    assert [m.text for m in repo.messages.values()] == [None]  # "great" stored (no text kept)
+    assert adapter.messages == 1  # the line after /quit was not taken
+
+
+async def test_the_local_user_is_not_rate_limited(tmp_path) -> None:
+    data = b"".join(b"/sentiment good %d\n" % i for i in range(60))
+    status, out, _, adapter = await run_shell(tmp_path, data)
+    assert status == 0 and adapter.commands == 60
+    assert "a bit fast" not in out
+
+
+async def test_at_a_terminal_a_message_gets_its_score_back(tmp_path) -> None:
+    import pty
+
+    settings = make_settings(tmp_path, "[storage]\nflush_interval_ms = 5\n")
+    master, slave = pty.openpty()
+    out = io.StringIO()
+    adapter = ShellAdapter("local", stdin_fd=slave, out=out)
+    app = build_app(
+        settings,
+        adapter=adapter,
+        scorer=FakeScorer(settings.scoring),
+        repository=FakeRepository(),
+        scheduler_factory=None,
+        retrainer_factory=None,
+    )
+    os.write(master, b"hello\nthis is great\n/quit\n")
+    status = await asyncio.wait_for(app.run(), 30)
+    os.close(master)
+    os.close(slave)
+    printed = out.getvalue().splitlines()
+    assert status == 0
+    assert printed[0].startswith("sentibot shell, #local") and "/quit" in printed[0]
+    assert "  😐 neutral 0.50 █████░░░░░" in printed
+    assert "  🙂 positive 0.90 █████████░" in printed

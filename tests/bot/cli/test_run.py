@@ -79,7 +79,7 @@ def test_piped_shell_scores_stores_and_answers(tmp_path: Path, tiny_model_dir: P
     assert done.returncode == 0, done.stderr[-2000:]
     out = done.stdout
     assert re.search(r"^sentibot> \S+ (positive|neutral|negative) \d\.\d\d [█░]{10}$", out, re.M)
-    assert "sentibot> Usage: sentiment <text>" in out
+    assert "sentibot> Usage: /sentiment <text>" in out
     assert "Only admins" not in out  # the local user is an admin
     assert "sentibot> Sentiment report for #local (shell)" in out
     assert "/sentiment-optout" in out  # the help text

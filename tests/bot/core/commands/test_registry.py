@@ -34,7 +34,7 @@ async def test_sentiment_scores_text(harness: Harness) -> None:
 @pytest.mark.parametrize("text", ["", "   ", "\n\t"])
 async def test_sentiment_without_text_gives_usage(harness: Harness, text: str) -> None:
     reply = await harness.adapter.command("sentiment", text)
-    assert reply.text.startswith("Usage: sentiment <text>")
+    assert reply.text.startswith("Usage: /sentiment <text>")
 
 
 async def test_sentiment_over_the_limit_says_so(harness: Harness) -> None:
@@ -119,7 +119,7 @@ async def test_report_of_another_channel_needs_admin(harness: Harness) -> None:
 
 async def test_report_bad_period(harness: Harness) -> None:
     reply = await harness.adapter.command("sentiment-report", "24x")
-    assert "Usage: sentiment-report" in reply.text
+    assert "Usage: /sentiment-report" in reply.text
 
 
 async def test_feedback_on_last_message(harness: Harness) -> None:
@@ -132,7 +132,7 @@ async def test_feedback_on_last_message(harness: Harness) -> None:
     assert (fb.label, fb.text, fb.user_id) == ("positive", "this is bad", "U1")
     assert fb.channel == "general"
     reply = await harness.adapter.command("sentiment-feedback", "maybe")
-    assert reply.text.startswith("Usage: sentiment-feedback")
+    assert reply.text.startswith("Usage: /sentiment-feedback")
 
 
 async def test_feedback_on_given_text(harness: Harness) -> None:

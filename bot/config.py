@@ -9,12 +9,14 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
+    EnvSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -121,6 +123,27 @@ class Secrets:
         return f"Secrets(present={present})"
 
 
+class _Environment(EnvSettingsSource):
+    """``SENTIBOT_<SECTION>__<KEY>``: a list may be JSON (``["en", "fr"]``) or ``en,fr``."""
+
+    def decode_complex_value(
+        self, field_name: str, field: FieldInfo | None, value: object
+    ) -> object:
+        try:
+            return super().decode_complex_value(field_name, field, value)  # type: ignore[arg-type]
+        except ValueError:
+            if (
+                field is not None
+                and get_origin(field.annotation) is list
+                and isinstance(value, str)
+            ):
+                return [part.strip() for part in value.split(",") if part.strip()]
+            raise
+
+
+ENV_PREFIX = "SENTIBOT_"
+
+
 class Settings(BaseSettings):
     """Every section of ``config.toml``; environment variables win over the file."""
 
@@ -156,10 +179,24 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        sources: list[PydanticBaseSettingsSource] = [init_settings, _Environment(settings_cls)]
         if cls._toml_file is not None:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=cls._toml_file))
         return tuple(sources)
+
+
+def _env_name(loc: tuple[object, ...]) -> str | None:
+    """The environment variable that set the key at ``loc``, when one did."""
+    if len(loc) < 2:
+        return None
+    wanted = f"{ENV_PREFIX}{loc[0]}__{loc[1]}".upper()
+    return next((name for name in os.environ if name.upper() == wanted), None)
+
+
+def _source(error: ValidationError, toml: Path | None) -> str:
+    """Where the first bad value came from: the environment variable, or the file."""
+    env = _env_name(tuple(error.errors()[0]["loc"]))
+    return f"environment variable {env}" if env else str(toml or "defaults")
 
 
 def _describe(error: ValidationError) -> str:
@@ -170,6 +207,17 @@ def _describe(error: ValidationError) -> str:
     value = first.get("input")
     shown = "" if isinstance(value, dict) else f" (got {value!r})"
     return f"'{key}': {first['msg']}{shown}"
+
+
+def _bad_env_section(exc: ValueError) -> str | None:
+    """The environment variables of the section pydantic-settings could not parse."""
+    text = str(exc)
+    if "EnvSettingsSource" not in text:
+        return None
+    section = text.split('field "', 1)[-1].split('"', 1)[0]
+    prefix = f"{ENV_PREFIX}{section}__".upper()
+    names = sorted(name for name in os.environ if name.upper().startswith(prefix))
+    return "environment variable " + ", ".join(names) if names else "the environment"
 
 
 def load_settings(path: Path | str | None = None, **overrides: object) -> Settings:
@@ -198,8 +246,9 @@ def load_settings(path: Path | str | None = None, **overrides: object) -> Settin
     try:
         return Settings(**overrides)  # type: ignore[arg-type]  # keys checked by pydantic
     except ValidationError as exc:
-        raise ConfigError(f"config error in {toml or 'defaults'}: {_describe(exc)}") from None
+        raise ConfigError(f"config error in {_source(exc, toml)}: {_describe(exc)}") from None
     except ValueError as exc:  # bad TOML or bad JSON in an environment variable
-        raise ConfigError(f"config error in {toml or 'defaults'}: {exc}".splitlines()[0]) from None
+        where = _bad_env_section(exc) or str(toml or "defaults")
+        raise ConfigError(f"config error in {where}: {exc}".splitlines()[0]) from None
     finally:
         Settings._toml_file = None

@@ -64,3 +64,25 @@ def test_a_huge_period_is_a_one_line_error_not_an_overflow(text: str) -> None:
     with pytest.raises(ValueError, match="out of range|unknown period") as info:
         parse_period(text)
     assert "\n" not in str(info.value)
+
+
+def test_an_environment_mistake_names_the_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("[train]\nepochs = 3\n")
+    monkeypatch.setenv("SENTIBOT_TRAIN__EPOCHS", "abc")
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    assert "environment variable SENTIBOT_TRAIN__EPOCHS" in str(info.value)
+    assert str(path) not in str(info.value)  # the file is not blamed
+
+
+@pytest.mark.parametrize("value", ["en,fr", " en , fr ", '["en", "fr"]'])
+def test_list_values_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("SENTIBOT_SCORING__LANGUAGES", value)
+    path = tmp_path / "config.toml"
+    path.write_text("")
+    assert load_settings(path).scoring.languages == ["en", "fr"]

@@ -11,14 +11,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import difflib
 import json
 import logging
 import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import load_settings
+
+if TYPE_CHECKING:
+    from storage.repository import Repository
 
 logger = logging.getLogger(__name__)
 
@@ -65,10 +70,18 @@ def _fail(message: str) -> int:
     return 1
 
 
-def _platform_of(repository: object, channel: str) -> list[str]:
-    pairs = set(repository.monitored_channels())  # type: ignore[attr-defined]
-    pairs |= {(s.platform, s.channel) for s in repository.channels()}  # type: ignore[attr-defined]
-    return sorted(p for p, c in pairs if c == channel)
+def _known(repository: Repository) -> set[tuple[str, str]]:
+    pairs = set(repository.monitored_channels())
+    return pairs | {(s.platform, s.channel) for s in repository.channels()}
+
+
+def _unknown(channel: str, known: set[tuple[str, str]], platform: str | None) -> str:
+    """One line for a channel the database does not know, with the closest ones it does."""
+    names = sorted({c for p, c in known if platform is None or p == platform})
+    close = difflib.get_close_matches(channel, names, n=3, cutoff=0.5)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    listed = f" (known: {', '.join(names[:10])}{', ...' if len(names) > 10 else ''})"
+    return f"no channel {channel!r} in the database{hint}{listed if names else ''}"
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -85,18 +98,23 @@ def _report(args: argparse.Namespace) -> int:
     with database:
         repository = database.repository
         platform = args.platform
+        channel = args.channel.lstrip("#")
+        known = _known(repository)
+        found = sorted(p for p, c in known if c == channel and platform in (None, p))
+        if not found:
+            return _fail(_unknown(channel, known, platform))
         if platform is None:
-            found = _platform_of(repository, args.channel.lstrip("#"))
             if len(found) != 1:
-                where = f"on {', '.join(found)}" if found else "on no platform"
-                return _fail(f"channel {args.channel} is {where}; name one with --platform")
+                return _fail(
+                    f"channel {channel} is on {', '.join(found)}; name one with --platform"
+                )
             platform = found[0]
         with tempfile.TemporaryDirectory() as scratch:
             reply = asyncio.run(
                 build_report(
                     repository,
                     platform,
-                    args.channel.lstrip("#"),
+                    channel,
                     period,
                     **report_settings(
                         settings, chart_dir=Path(scratch) if args.chart else None, plain=True

@@ -71,13 +71,13 @@ def test_report_errors_are_clear(config: Path, capsys: pytest.CaptureFixture[str
     assert main(["report", "--channel", "C1", "--since", "soon", "--config", str(config)]) == 1
     assert "unknown period 'soon'" in capsys.readouterr().err
     assert main(["report", "--channel", "nope", "--config", str(config)]) == 1
-    assert "channel nope is on no platform; name one with --platform" in capsys.readouterr().err
+    assert "no channel 'nope' in the database" in capsys.readouterr().err
     assert main(["report", "--channel", "dup", "--config", str(config)]) == 1
     assert "channel dup is on discord, slack; name one" in capsys.readouterr().err
-    assert (
-        main(["report", "--channel", "nope", "--platform", "slack", "--config", str(config)]) == 0
+    assert (  # an unknown channel exits 1 everywhere (#15)
+        main(["report", "--channel", "nope", "--platform", "slack", "--config", str(config)]) == 1
     )
-    assert "unknown channel" in capsys.readouterr().out
+    assert "no channel 'nope'" in capsys.readouterr().err
 
 
 def test_models_lists_and_activates(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -100,3 +100,16 @@ def test_activate_refuses_unknown_or_missing_models(
     assert "not activated: cannot read" in capsys.readouterr().err
     assert main(["models", "--config", str(config)]) == 0
     assert "* v2" in capsys.readouterr().out  # unchanged
+
+
+def test_an_unknown_channel_suggests_the_known_ones(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["report", "--channel", "C", "--config", str(config)]) == 1
+    err = capsys.readouterr().err
+    assert "no channel 'C'" in err and "C1" in err and len(err.strip().splitlines()) == 1
+    assert main(["report", "--channel", "dupp", "--config", str(config)]) == 1
+    assert "did you mean dup?" in capsys.readouterr().err
+    assert (
+        main(["report", "--channel", "C1", "--platform", "discord", "--config", str(config)]) == 1
+    )

@@ -28,12 +28,12 @@ logger = logging.getLogger(__name__)
 # How to become an admin, by platform; other platforms get the command's own refusal.
 ADMIN_REFUSALS = {
     "slack": (
-        "Sorry, /{name} is for admins only: your Slack user id must be listed in [admins] "
-        "slack, or you must be a workspace admin or owner. Nothing was started."
+        "Sorry, only this workspace's admins and owners (and the bot's operators) can run "
+        "/{name}. Nothing was started."
     ),
     "discord": (
-        "Sorry, /{name} is for admins only: your Discord user id must be listed in [admins] "
-        "discord, or you need the Administrator permission. Nothing was started."
+        "Sorry, only this server's admins (and the bot's operators) can run /{name}. "
+        "Nothing was started."
     ),
 }
 DEFAULT_REFUSAL = {

@@ -232,7 +232,7 @@ async def test_non_admin_retrain_is_refused_and_nothing_starts(env) -> None:
     await command(adapter, "sentiment-retrain").callback(adapter.bot.get_cog("Admin"), interaction)
     assert handler.commands == []
     [sent] = interaction.sent
-    assert sent.ephemeral and "admins only" in sent.content
+    assert sent.ephemeral and "only this server's admins" in sent.content
 
 
 @pytest.mark.parametrize("user_id,permission", [(ADMIN_ID, False), (USER_ID, True)])

@@ -180,7 +180,7 @@ async def test_non_admin_retrain_is_refused_and_nothing_starts(slack) -> None:
     await settle()
     assert handler.commands == []
     [answer] = mock.responses
-    assert answer["response_type"] == "ephemeral" and "admins only" in answer["text"]
+    assert answer["response_type"] == "ephemeral" and "workspace's admins" in answer["text"]
 
 
 @pytest.mark.parametrize("user,asks_slack", [("UADMIN", True), ("UCONF", False)])

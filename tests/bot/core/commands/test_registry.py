@@ -190,8 +190,8 @@ async def test_feedback_reads_reactions_like_the_adapters_send(harness: Harness)
 @pytest.mark.parametrize(
     "platform,expected",
     [
-        ("slack", "[admins] slack"),
-        ("discord", "[admins] discord"),
+        ("slack", "only this workspace's admins and owners"),
+        ("discord", "only this server's admins"),
         ("shell", "Only admins can start a retrain"),
     ],
 )
@@ -199,6 +199,7 @@ def test_admin_refusal_is_one_check_with_each_platforms_words(platform, expected
     command = Command(platform, "W1", "C1", BOB, "/sentiment-retrain")
     refusal = admin_refusal(command)
     assert refusal is not None and refusal.ephemeral and expected in refusal.text
+    assert "[admins]" not in refusal.text  # words for users, not operators (#15)
     assert admin_refusal(Command(platform, "W1", "C1", ADMIN, "sentiment-retrain")) is None
     assert admin_refusal(Command(platform, "W1", "C1", BOB, "sentiment")) is None
 

@@ -36,8 +36,29 @@ def format_score(score: Score) -> str:
     return f"{EMOJI.get(label, '')} {label} {score.score:.2f} {score_bar(score.score)}"
 
 
+QUOTE_CHARS = 80
+
+
+def quote(text: str, limit: int = QUOTE_CHARS) -> str:
+    """``text`` safe to repeat in a channel: one line, cut at ``limit``, and unable to mention
+    or ping anyone (a zero-width space after every ``@`` and ``<``: ``@here``, ``<!channel>``,
+    ``<@U1>`` and ``<@&role>`` stay plain text on Slack and Discord)."""
+    line = " ".join("".join(ch for ch in text if ch.isprintable() or ch.isspace()).split())
+    if len(line) > limit:
+        line = line[: limit - 1].rstrip() + "…"
+    return line.replace("@", "@\u200b").replace("<", "<\u200b")
+
+
+def asked(command: Command) -> str:
+    """Who asked, as a channel that never saw the command should read it."""
+    return command.author.name or command.author.id
+
+
 async def cmd_sentiment(ctx: CommandContext, command: Command) -> Reply:
-    """``sentiment <text>``: score a text and show label, score and a bar."""
+    """``sentiment <text>``: score a text and show label, score and a bar.
+
+    On a chat platform the answer is public, so it names who asked and quotes the text (a
+    channel never sees the slash command itself); the local shell gets the bare line."""
     text = command.text
     if not text.strip():
         return Reply(f"Usage: /{SENTIMENT.usage}", ephemeral=True)
@@ -45,6 +66,8 @@ async def cmd_sentiment(ctx: CommandContext, command: Command) -> Reply:
     if score.label == Label.UNSCORED and score.reason == "empty":
         return Reply(f"Usage: /{SENTIMENT.usage} (nothing to score in that text)")
     line = format_score(score)
+    if command.platform != "shell":
+        line = f"{asked(command)} asked about “{quote(text)}”: {line}"
     limit = ctx.settings.scoring.max_chars
     if len(text) > limit or score.reason == "truncated":
         line += f"\n(Your text is over {limit:,} characters; I scored the first {limit:,}.)"

@@ -27,8 +27,17 @@ def test_score_bar_and_format() -> None:
 
 async def test_sentiment_scores_text(harness: Harness) -> None:
     reply = await harness.adapter.command("sentiment", "I love this")
-    assert reply.text == "🙂 positive 0.90 █████████░"
+    # the channel never saw the command: the answer says who asked and about what (#15)
+    assert reply.text == "alice asked about “I love this”: 🙂 positive 0.90 █████████░"
     assert not harness.repo.messages  # scoring a command's text stores nothing
+
+
+async def test_a_quoted_text_cannot_ping_anyone(harness: Harness) -> None:
+    text = "@everyone <!channel> <@U1> hi\n" + "x" * 200
+    reply = await harness.adapter.command("sentiment", text)
+    quoted = reply.text.split("”")[0]
+    assert "@everyone" not in quoted and "<!channel>" not in quoted and "<@U1>" not in quoted
+    assert "\n" not in quoted and len(quoted) < 140
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\n\t"])
@@ -40,7 +49,7 @@ async def test_sentiment_without_text_gives_usage(harness: Harness, text: str) -
 async def test_sentiment_over_the_limit_says_so(harness: Harness) -> None:
     limit = harness.app.settings.scoring.max_chars
     reply = await harness.adapter.command("sentiment", "terrible " * 120_000)  # ~1 MB
-    assert reply.text.startswith("🙁 negative")
+    assert "🙁 negative" in reply.text
     assert f"I scored the first {limit:,}" in reply.text
 
 

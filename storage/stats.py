@@ -207,6 +207,7 @@ def channel_stats(
     for bucket in previous.values():
         before.add(bucket)
     hourly = [(hour, b.messages, b.mean) for hour, b in sorted(buckets.items())]
+    labels = [(hour, b.negative, b.neutral, b.positive) for hour, b in sorted(buckets.items())]
     busiest = max(hourly, key=lambda h: (h[1], -h[0].timestamp()))[0] if hourly else None
     window = (platform, channel, start, end)
     return ChannelStats(
@@ -223,6 +224,7 @@ def channel_stats(
         previous_count=before.messages,
         previous_mean=before.mean,
         hourly=hourly,
+        hourly_labels=labels,
         busiest_hour=busiest,
         most_positive=_examples(conn, *window, examples, True) if examples > 0 else [],
         most_negative=_examples(conn, *window, examples, False) if examples > 0 else [],

@@ -116,6 +116,8 @@ class ChannelStats:
     previous_count: int
     previous_mean: float | None
     hourly: list[tuple[datetime, int, float | None]] = field(default_factory=list)
+    # (hour start, negative, neutral, positive) for the same hours as ``hourly``
+    hourly_labels: list[tuple[datetime, int, int, int]] = field(default_factory=list)
     busiest_hour: datetime | None = None
     most_positive: list[ExampleMessage] = field(default_factory=list)
     most_negative: list[ExampleMessage] = field(default_factory=list)

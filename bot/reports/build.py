@@ -46,6 +46,7 @@ def report_settings(settings: Settings, **overrides: Any) -> dict[str, Any]:
         "chart_dir": settings.reports.chart_dir,
         "store_text": settings.privacy.store_text,
         "timezone": settings.reports.timezone,
+        "neutral": (settings.scoring.neutral_low, settings.scoring.neutral_high),
         **overrides,
     }
 
@@ -63,6 +64,7 @@ async def build_report(
     timezone: str | tzinfo = "UTC",
     plain: bool = False,
     scorer: Scorer | None = None,
+    neutral: tuple[float, float] = (0.40, 0.60),
 ) -> Reply:
     """Build the report of one channel over the ``period`` that ends ``now``.
 
@@ -138,7 +140,16 @@ async def build_report(
         title = f"{'#' + channel} ({platform}), last {format_period(period)}"
         try:
             files.append(
-                await asyncio.to_thread(render_chart, stats.hourly, path, title=title, tz=tz)
+                await asyncio.to_thread(
+                    render_chart,
+                    stats.hourly,
+                    path,
+                    title=title,
+                    tz=tz,
+                    neutral=neutral,
+                    labels=stats.hourly_labels,
+                    period=(start, end),
+                )
             )
         except Exception as exc:  # a report without its chart beats no report
             logger.warning("chart for %s/%s not drawn: %s", platform, channel, exc)

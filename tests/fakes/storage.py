@@ -216,9 +216,12 @@ class FakeRepository(Repository):
         for m in rows:
             buckets.setdefault(_hour(m.created_at), []).append(m)
         hourly = []
+        labels = []
         for hour in sorted(buckets):
             scores = [m.score for m in buckets[hour] if m.score is not None]
             hourly.append((hour, len(buckets[hour]), sum(scores) / len(scores) if scores else None))
+            kinds = [m.label for m in buckets[hour] if m.score is not None]
+            labels.append((hour, *(kinds.count(k) for k in ("negative", "neutral", "positive"))))
         busiest = max(hourly, key=lambda h: (h[1], -h[0].timestamp()))[0] if hourly else None
         with_text = [m for m in scored if m.text is not None]
 
@@ -245,6 +248,7 @@ class FakeRepository(Repository):
             previous_count=len(previous),
             previous_mean=sum(prev_scored) / len(prev_scored) if prev_scored else None,
             hourly=hourly,
+            hourly_labels=labels,  # type: ignore[arg-type]
             busiest_hour=busiest,
             most_positive=[example(m) for m in reversed(by_score)][:examples],
             most_negative=[example(m) for m in by_score][:examples],

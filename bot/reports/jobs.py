@@ -75,10 +75,19 @@ async def claim_report(
 
 
 async def purge_expired(repository: Repository, settings: Settings, now: datetime) -> int:
-    """Delete messages older than ``[privacy] retention_days`` and charts older than
-    ``CHART_DAYS``; returns how many messages were deleted."""
+    """Delete messages older than ``[privacy] retention_days``, tombstones of deletes older than
+    ``[privacy] tombstone_days`` and charts older than ``CHART_DAYS``; returns how many messages
+    were deleted.
+
+    A tombstone blocks late retries, replays and edits of a deleted message on every instance;
+    once purged, a replay that old could store the message again, so ``tombstone_days`` must
+    exceed the longest redelivery or replay window.
+    """
     cutoff = now - timedelta(days=settings.privacy.retention_days)
-    removed = await asyncio.to_thread(repository.purge_older_than, cutoff)
+    tombstones = now - timedelta(days=settings.privacy.tombstone_days)
+    removed = await asyncio.to_thread(
+        repository.purge_older_than, cutoff, tombstones_before=tombstones
+    )
     logger.info("retention: %d messages older than %s purged", removed, cutoff.date())
     charts = await asyncio.to_thread(
         prune_charts, settings.reports.chart_dir, timedelta(days=CHART_DAYS), now

@@ -19,7 +19,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.cli.run import _run_loop
 from bot.config import Settings, load_settings
-from bot.core.ports import Adapter, ReportSchedules, Retrainer
+from bot.core.ports import Adapter, Retrainer
 from bot.logs import configure_logging
 from bot.reports.scheduler import ReportScheduler
 from storage.repository import Repository
@@ -33,6 +33,8 @@ def _scheduler(
     retrainer: Retrainer | None,
     scorer: object = None,
 ) -> ReportScheduler:
+    """Reports every ``SENTIBOT_TEST_REPORT_EVERY_S`` seconds, on the same fire times in every
+    instance; schedules polled every 0.5 s, pending reports retried every second."""
     every = float(os.environ.get("SENTIBOT_TEST_REPORT_EVERY_S", "0"))
     start = datetime.fromtimestamp(float(os.environ.get("SENTIBOT_TEST_REPORT_FROM", "0")), UTC)
     return ReportScheduler(
@@ -52,11 +54,10 @@ def main(argv: list[str]) -> int:
     settings = load_settings(argv[0] if argv else None)
     configure_logging(settings.ops.log_level, settings.ops.log_format)
     fast = bool(os.environ.get("SENTIBOT_TEST_REPORT_EVERY_S"))
-    factory: object = _scheduler if fast else default_scheduler
     app = build_app(
         settings,
         scorer=FakeScorer(settings.scoring),
-        scheduler_factory=factory,  # type: ignore[arg-type]
+        scheduler_factory=_scheduler if fast else default_scheduler,
         retrainer_factory=None,
     )
     return _run_loop(app.run())
@@ -64,6 +65,3 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
-
-
-__all__ = ["ReportSchedules", "main"]

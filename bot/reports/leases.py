@@ -141,7 +141,16 @@ class ReportPoster:
                     period.end,
                 )
                 continue
-            posted += await self._attempt(period)
+            try:
+                posted += await self._attempt(period)
+            except Exception as exc:  # database away: still pending, next tick
+                logger.warning(
+                    "report %s/%s to %s not retried now: %s",
+                    period.platform,
+                    period.channel,
+                    period.end,
+                    type(exc).__name__,
+                )
         return posted
 
     async def _attempt(self, period: Period) -> bool:

@@ -121,6 +121,7 @@ class ReportScheduler:
         )
         self._crons: dict[tuple[str, str], str] = {}
         self._version: int | None = None  # the schedules_version() the jobs follow
+        self._poll_failing = False
         self.posted = 0
 
     def _cron(self, expr: str) -> BaseTrigger:
@@ -182,8 +183,18 @@ class ReportScheduler:
         return len(wanted)
 
     async def poll_schedules(self) -> bool:
-        """Reload channels and schedules when ``schedules_version()`` moved; ``True`` if so."""
-        version = await asyncio.to_thread(self.repository.schedules_version)
+        """Reload channels and schedules when ``schedules_version()`` moved; ``True`` if so.
+
+        A database outage is logged once (the exception's type), not every few seconds.
+        """
+        try:
+            version = await asyncio.to_thread(self.repository.schedules_version)
+        except Exception as exc:
+            if not self._poll_failing:
+                logger.warning("cannot read the schedules version: %s", type(exc).__name__)
+            self._poll_failing = True
+            return False
+        self._poll_failing = False
         if version == self._version:
             return False
         logger.info("channel settings changed (version %d): reloading schedules", version)

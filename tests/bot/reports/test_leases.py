@@ -166,3 +166,17 @@ async def test_dead_claimer_on_postgresql(tmp_path: Path, postgres_url: str) -> 
         clock.now += timedelta(seconds=61)
         posted = await asyncio.gather(*(s.reports.retry_pending() for s in live))
         assert sorted(posted) == [0, 1] and sum(len(x.posts) for x in adapters) == 1
+
+
+async def test_pending_reports_survive_a_database_outage(
+    tmp_path: Path, fake_repo: FakeRepository
+) -> None:
+    fill(fake_repo, "C1", [(utc(2026, 11, 25, 8), 0.8)])
+    flaky = FlakyAdapter()
+    scheduler = instance(tmp_path, fake_repo, flaky, "a")
+    assert await scheduler.run_report("slack", "C1", end=END, period=DAY) is False
+    fake_repo.fail = ConnectionError("database down")
+    assert await scheduler.reports.retry_pending() == 0  # no exception, still pending
+    assert len(scheduler.reports.pending) == 1
+    fake_repo.fail = None
+    assert await scheduler.reports.retry_pending() == 1 and len(flaky.posts) == 1

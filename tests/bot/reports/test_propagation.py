@@ -70,3 +70,21 @@ async def test_two_schedulers_on_postgresql_follow_each_other(
     upgrade(postgres_url)
     with Database(postgres_url) as a, Database(postgres_url) as b:
         await follow_each_other(tmp_path, a.repository, b.repository)
+
+
+async def test_an_outage_is_logged_once_and_the_poll_recovers(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from tests.fakes.storage import FakeRepository
+
+    repo = FakeRepository()
+    scheduler = scheduler_on(tmp_path, repo, "a")
+    repo.fail = ConnectionError("database down at db.internal")
+    assert [await scheduler.poll_schedules() for _ in range(3)] == [False] * 3
+    warnings = [r.getMessage() for r in caplog.records if "schedules version" in r.getMessage()]
+    assert warnings == ["cannot read the schedules version: ConnectionError"]
+    repo.fail = None
+    fill(repo, "C1", [(datetime.now(UTC), 0.5)])
+    assert await scheduler.poll_schedules() is True
+    assert ("slack", "C1") in scheduler._crons
+    await scheduler.shutdown()

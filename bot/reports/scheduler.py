@@ -18,7 +18,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -34,6 +33,7 @@ from bot.config import Settings
 from bot.core.messages import Reply
 from bot.core.ports import Adapter
 from bot.reports.alerts import AlertMonitor
+from bot.reports.channel_jobs import JOB_DEFAULTS, JOB_PREFIX, ChannelJobs, TriggerFactory
 from bot.reports.crontab import crontab_trigger, last_fire
 from bot.reports.jobs import instance_name, purge_expired
 from bot.reports.leases import REPORT_LEASE_S, REPORT_RETRY_S, Clock, Period, ReportPoster
@@ -43,11 +43,6 @@ if TYPE_CHECKING:
     from model.batcher import BatchScorer as Scorer
 
 logger = logging.getLogger(__name__)
-
-TriggerFactory = Callable[[str], BaseTrigger]
-JOB_PREFIX = "report:"
-# A job runs at most once at a time; missed runs (event loop busy, clock jump) run once, late.
-JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 600}
 
 
 class ReportScheduler:
@@ -119,9 +114,14 @@ class ReportScheduler:
             scorer=scorer,
             clock=clock,
         )
-        self._crons: dict[tuple[str, str], str] = {}
-        self._version: int | None = None  # the schedules_version() the jobs follow
-        self._poll_failing = False
+        self.channels = ChannelJobs(
+            self.scheduler,
+            repository,
+            set(self.adapters),
+            settings.reports.cron,
+            self.trigger_factory,
+            self.scheduled_report,
+        )
         self.posted = 0
 
     def _cron(self, expr: str) -> BaseTrigger:
@@ -159,70 +159,12 @@ class ReportScheduler:
     # -- jobs ---------------------------------------------------------------------------------
 
     async def refresh(self) -> int:
-        """Give each monitored channel a report job with its schedule; drop jobs of gone channels.
-
-        Returns the number of channels scheduled.
-        """
-        version = await asyncio.to_thread(self.repository.schedules_version)  # read first
-        pairs = await asyncio.to_thread(self.repository.monitored_channels)
-        settings = {
-            (s.platform, s.channel): s for s in await asyncio.to_thread(self.repository.channels)
-        }
-        wanted: dict[tuple[str, str], str] = {}
-        for pair in pairs:
-            if pair[0] not in self.adapters:
-                continue
-            own = settings.get(pair)
-            wanted[pair] = (own.report_cron if own else None) or self.settings.reports.cron
-        for pair in set(self._crons) - set(wanted):
-            self._unschedule(pair)
-        for pair, cron in wanted.items():
-            if self._crons.get(pair) != cron:
-                self._schedule(pair, cron)
-        self._version = version
-        return len(wanted)
+        """Reload channels and schedules now (``ChannelJobs.refresh``); returns how many."""
+        return await self.channels.refresh()
 
     async def poll_schedules(self) -> bool:
-        """Reload channels and schedules when ``schedules_version()`` moved; ``True`` if so.
-
-        A database outage is logged once (the exception's type), not every few seconds.
-        """
-        try:
-            version = await asyncio.to_thread(self.repository.schedules_version)
-        except Exception as exc:
-            if not self._poll_failing:
-                logger.warning("cannot read the schedules version: %s", type(exc).__name__)
-            self._poll_failing = True
-            return False
-        self._poll_failing = False
-        if version == self._version:
-            return False
-        logger.info("channel settings changed (version %d): reloading schedules", version)
-        await self.refresh()
-        return True
-
-    def _schedule(self, pair: tuple[str, str], cron: str) -> None:
-        try:
-            trigger = self.trigger_factory(cron)
-        except ValueError as exc:
-            logger.error("bad report schedule %r for %s/%s: %s", cron, *pair, exc)
-            return
-        self.scheduler.add_job(
-            self.scheduled_report,
-            trigger,
-            args=pair,
-            id=JOB_PREFIX + "/".join(pair),
-            replace_existing=True,
-            **JOB_DEFAULTS,
-        )
-        self._crons[pair] = cron
-        logger.info("report for %s/%s scheduled: %s", *pair, cron)
-
-    def _unschedule(self, pair: tuple[str, str]) -> None:
-        job = self.scheduler.get_job(JOB_PREFIX + "/".join(pair))
-        if job is not None:
-            job.remove()
-        self._crons.pop(pair, None)
+        """Reload when ``schedules_version()`` moved (``ChannelJobs.poll``); ``True`` if so."""
+        return await self.channels.poll()
 
     async def scheduled_report(self, platform: str, channel: str) -> bool:
         """The job of one channel: report the period that ended at the latest fire time."""
@@ -272,7 +214,4 @@ class ReportScheduler:
 
     async def apply_schedule(self, pair: tuple[str, str], cron: str) -> None:
         """Reschedule a channel whose schedule changed; a channel without a job: refresh."""
-        if pair in self._crons:
-            self._schedule(pair, cron)
-        else:
-            await self.refresh()
+        await self.channels.apply(pair, cron)

@@ -38,11 +38,11 @@ async def follow_each_other(tmp_path: Path, repo_a: Repository, repo_b: Reposito
     await a.start()
     await b.start()
     try:
-        assert b._crons == {("slack", "C1"): "0 9 * * *"}
+        assert b.channels.crons == {("slack", "C1"): "0 9 * * *"}
         # /sentiment-schedule on instance a
         reply = await change_schedule(repo_a, a.settings.reports, a, "slack", "C1", WEEKDAYS)
-        assert "now follow" in reply.text and a._crons[("slack", "C1")] == WEEKDAYS
-        await wait_for(lambda: b._crons.get(("slack", "C1")) == WEEKDAYS, timeout=10)
+        assert "now follow" in reply.text and a.channels.crons[("slack", "C1")] == WEEKDAYS
+        await wait_for(lambda: b.channels.crons.get(("slack", "C1")) == WEEKDAYS, timeout=10)
         # a new channel's first message, stored by any instance: both schedule its report
         repo_b.upsert_messages([message("C2", "first", now, 0.5)])
         for s in (a, b):
@@ -86,5 +86,5 @@ async def test_an_outage_is_logged_once_and_the_poll_recovers(
     repo.fail = None
     fill(repo, "C1", [(datetime.now(UTC), 0.5)])
     assert await scheduler.poll_schedules() is True
-    assert ("slack", "C1") in scheduler._crons
+    assert ("slack", "C1") in scheduler.channels.crons
     await scheduler.shutdown()

@@ -10,6 +10,8 @@ A report (one channel, one period) is claimed in the database as a lease of ``le
 - the claimer died: its lease expires after ``lease_s``; every instance that lost the claim
   kept the period pending and retries it every ``retry_s``, so the first one after expiry
   claims it and posts it.
+- the database was away when the period ended: the period stays pending and its retry first
+  counts its messages (an empty period is never posted).
 
 Guarantees: each report is posted at most once while every post finishes within the lease
 (a post is abandoned at ``lease_s / 2``) and instances' clocks agree to within the other half;
@@ -97,6 +99,7 @@ class ReportPoster:
         self.scorer = scorer
         self.clock = clock
         self._pending: dict[Period, datetime] = {}  # period -> when this instance gives up
+        self._uncounted: set[Period] = set()  # pending before its messages could be counted
 
     @property
     def pending(self) -> list[Period]:
@@ -106,25 +109,40 @@ class ReportPoster:
     async def report(self, period: Period) -> bool:
         """The scheduled run of one period: ``True`` when this instance posted it.
 
-        A period without any message is not posted (nor kept pending).
+        A period without any message is not posted (nor kept pending). When the database is
+        away the period stays pending, and its retry counts its messages first.
         """
-        stats = await asyncio.to_thread(
-            self.repository.channel_stats,
-            period.platform,
-            period.channel,
-            period.end - period.length,
-            period.end,
-            examples=0,
-        )
-        if stats.count == 0:
-            logger.info(
-                "no messages in %s/%s for the report to %s: not posted",
+        try:
+            stats = await asyncio.to_thread(
+                self.repository.channel_stats,
+                period.platform,
+                period.channel,
+                period.end - period.length,
+                period.end,
+                examples=0,
+            )
+            self._uncounted.discard(period)
+            if stats.count == 0:
+                self._pending.pop(period, None)
+                logger.info(
+                    "no messages in %s/%s for the report to %s: not posted",
+                    period.platform,
+                    period.channel,
+                    period.end,
+                )
+                return False
+            return await self._attempt(period)
+        except Exception as exc:  # the database is away: retried from the pending list
+            logger.warning(
+                "report %s/%s to %s not run now: %s",
                 period.platform,
                 period.channel,
                 period.end,
+                type(exc).__name__,
             )
+            self._keep(period)
+            self._uncounted.add(period)
             return False
-        return await self._attempt(period)
 
     async def retry_pending(self) -> int:
         """Claim every pending period again (posting those whose lease ended); returns how many
@@ -134,12 +152,16 @@ class ReportPoster:
         for period, give_up in list(self._pending.items()):
             if now >= give_up:
                 del self._pending[period]
+                self._uncounted.discard(period)
                 logger.warning(
                     "report %s/%s to %s not confirmed posted; no more retries here",
                     period.platform,
                     period.channel,
                     period.end,
                 )
+                continue
+            if period in self._uncounted:
+                posted += await self.report(period)
                 continue
             try:
                 posted += await self._attempt(period)

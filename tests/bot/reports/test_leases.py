@@ -180,3 +180,19 @@ async def test_pending_reports_survive_a_database_outage(
     assert len(scheduler.reports.pending) == 1
     fake_repo.fail = None
     assert await scheduler.reports.retry_pending() == 1 and len(flaky.posts) == 1
+
+
+async def test_a_report_due_during_an_outage_is_posted_after_it(
+    tmp_path: Path, fake_repo: FakeRepository
+) -> None:
+    fill(fake_repo, "C1", [(utc(2026, 11, 25, 8), 0.8)])
+    fill(fake_repo, "C2", [(utc(2026, 11, 20, 8), 0.8)])  # nothing in the reported day
+    adapter = RecordingAdapter()
+    scheduler = instance(tmp_path, fake_repo, adapter, "a")
+    fake_repo.fail = ConnectionError("database down")
+    for channel in ("C1", "C2"):
+        assert await scheduler.run_report("slack", channel, end=END, period=DAY) is False
+    assert len(scheduler.reports.pending) == 2
+    fake_repo.fail = None
+    assert await scheduler.reports.retry_pending() == 1
+    assert [channel for channel, _ in adapter.posts] == ["C1"] and scheduler.reports.pending == []

@@ -56,6 +56,9 @@ class Period:
     end: datetime
     length: timedelta
 
+    def __str__(self) -> str:  # for logs: ids and times only
+        return f"{self.platform}/{self.channel} to {self.end.isoformat()}"
+
 
 class ReportPoster:
     """Claim, build, post and record scheduled reports; retry the ones not known posted.
@@ -124,22 +127,11 @@ class ReportPoster:
             self._uncounted.discard(period)
             if stats.count == 0:
                 self._pending.pop(period, None)
-                logger.info(
-                    "no messages in %s/%s for the report to %s: not posted",
-                    period.platform,
-                    period.channel,
-                    period.end,
-                )
+                logger.info("no messages for the report %s: not posted", period)
                 return False
             return await self._attempt(period)
         except Exception as exc:  # the database is away: retried from the pending list
-            logger.warning(
-                "report %s/%s to %s not run now: %s",
-                period.platform,
-                period.channel,
-                period.end,
-                type(exc).__name__,
-            )
+            logger.warning("report %s not run now: %s", period, type(exc).__name__)
             self._keep(period)
             self._uncounted.add(period)
             return False
@@ -153,12 +145,7 @@ class ReportPoster:
             if now >= give_up:
                 del self._pending[period]
                 self._uncounted.discard(period)
-                logger.warning(
-                    "report %s/%s to %s not confirmed posted; no more retries here",
-                    period.platform,
-                    period.channel,
-                    period.end,
-                )
+                logger.warning("report %s not confirmed posted; no more retries here", period)
                 continue
             if period in self._uncounted:
                 posted += await self.report(period)
@@ -166,21 +153,16 @@ class ReportPoster:
             try:
                 posted += await self._attempt(period)
             except Exception as exc:  # database away: still pending, next tick
-                logger.warning(
-                    "report %s/%s to %s not retried now: %s",
-                    period.platform,
-                    period.channel,
-                    period.end,
-                    type(exc).__name__,
-                )
+                logger.warning("report %s not retried now: %s", period, type(exc).__name__)
         return posted
 
     async def _attempt(self, period: Period) -> bool:
-        start = period.end - period.length
-        key = (period.platform, period.channel, start, period.end)
         claimed = await asyncio.to_thread(
             self.repository.claim_report,
-            *key,
+            period.platform,
+            period.channel,
+            period.end - period.length,
+            period.end,
             self.instance,
             lease_s=self.lease_s,
             now=self.clock(),
@@ -201,27 +183,22 @@ class ReportPoster:
                 )
                 ok = await self.deliver(period.platform, period.channel, reply)
         except Exception as exc:  # TimeoutError included: the lease must not run out mid-post
-            logger.warning(
-                "report %s/%s to %s not posted: %s",
-                period.platform,
-                period.channel,
-                period.end,
-                type(exc).__name__,
-            )
+            logger.warning("report %s not posted: %s", period, type(exc).__name__)
             ok = False
         if not ok:
-            await self._finish(key, posted=False)
+            await self._finish(period, posted=False)
             self._keep(period)
             return False
         self._pending.pop(period, None)
-        await self._finish(key, posted=True)
+        await self._finish(period, posted=True)
         return True
 
     def _keep(self, period: Period) -> None:
         if period not in self._pending:
             self._pending[period] = self.clock() + timedelta(seconds=self.pending_s)
 
-    async def _finish(self, key: tuple[str, str, datetime, datetime], *, posted: bool) -> None:
+    async def _finish(self, period: Period, *, posted: bool) -> None:
+        key = (period.platform, period.channel, period.end - period.length, period.end)
         for attempt in range(FINISH_ATTEMPTS):
             try:
                 await asyncio.to_thread(
@@ -229,13 +206,7 @@ class ReportPoster:
                 )
                 return
             except Exception as exc:  # database away: the lease still ends by itself
-                logger.warning(
-                    "recording report %s/%s to %s (posted=%s) failed: %s",
-                    key[0],
-                    key[1],
-                    key[3],
-                    posted,
-                    type(exc).__name__,
-                )
+                what = type(exc).__name__
+                logger.warning("recording report %s (posted=%s) failed: %s", period, posted, what)
                 if attempt + 1 < FINISH_ATTEMPTS:
                     await asyncio.sleep(1.0)

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from model.batcher import BatchScorer as Scorer
     from storage.database import Database
     from storage.repository import Repository
+    from storage.writer import MessageWriter
 
 __all__ = ["StartupError", "build_app", "default_retrainer", "default_scheduler"]
 
@@ -107,10 +108,6 @@ def build_app(
         scorer = load_scorer(settings, repository)
     on_start: list[Callable[[], Any]] = []
     on_close: list[Callable[[], Any]] = []
-    metrics = None
-    if settings.ops.port:
-        scorer, metrics = _wire_ops(settings, scorer, repository, adapter, on_start, on_close)
-    batcher = MicroBatcher(scorer, settings.scoring.batch_size, settings.scoring.max_wait_ms)
     writer = MessageWriter(
         repository,
         batch_size=settings.storage.batch_size,
@@ -119,6 +116,12 @@ def build_app(
         retry_max_s=settings.storage.retry_max_s,
         store_text=settings.privacy.store_text,
     )
+    metrics = None
+    if settings.ops.port:
+        scorer, metrics = _wire_ops(
+            settings, scorer, repository, adapter, writer, on_start, on_close
+        )
+    batcher = MicroBatcher(scorer, settings.scoring.batch_size, settings.scoring.max_wait_ms)
     if metrics is not None:
         metrics.watch_writer(lambda: writer.pending, lambda: writer.errors)
     retrainer = None
@@ -161,11 +164,18 @@ def _wire_ops(
     scorer: Scorer,
     repository: Repository,
     adapter: Adapter,
+    writer: MessageWriter,
     on_start: list[Callable[[], Any]],
     on_close: list[Callable[[], Any]],
 ) -> tuple[Scorer, Metrics]:
     """Meter the scorer and serve ``/healthz`` and ``/metrics`` on ``[ops] port``."""
-    from bot.ops.health import Health, adapters_check, database_check, model_check
+    from bot.ops.health import (
+        Health,
+        adapters_check,
+        database_check,
+        model_check,
+        writer_check,
+    )
     from bot.ops.metrics import MeteredScorer, Metrics
     from bot.ops.server import OpsServer
 
@@ -177,6 +187,8 @@ def _wire_ops(
             "model": model_check(lambda: metered.version, getattr(scorer, "ping", None)),
             "database": database_check(repository.ping),
             "adapters": adapters_check(lambda: [adapter]),
+            # a dead writer stores nothing and (ack after commit) acks nothing: restart it
+            "writer": writer_check(lambda: writer.alive, lambda: writer.failure),
         }
     )
     server = OpsServer(health, metrics, port=settings.ops.port, host=settings.ops.host)

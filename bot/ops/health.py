@@ -1,8 +1,10 @@
-"""Health checks for ``/healthz``: model loaded, database reachable, adapters connected.
+"""Health checks for ``/healthz``: model loaded, database reachable, adapters connected, the
+message writer running.
 
-A check is an async callable returning a ``CheckResult``. The factories below build the three
-standard ones from plain callables (``lambda: scorer.version``, ``repository.ping``, a list of
-adapters), so this module never imports the core, the model or the storage package.
+A check is an async callable returning a ``CheckResult``. The factories below build the standard
+ones from plain callables (``lambda: scorer.version``, ``repository.ping``, a list of adapters,
+``lambda: writer.alive``), so this module never imports the core, the model or the storage
+package.
 """
 
 from __future__ import annotations
@@ -102,6 +104,28 @@ def adapters_check(adapters: Callable[[], Iterable[HasConnection]]) -> Check:
     async def check() -> CheckResult:
         states = {adapter.name: bool(adapter.connected) for adapter in adapters()}
         return CheckResult(bool(states) and all(states.values()), {"connected": states})
+
+    return check
+
+
+def writer_check(
+    alive: Callable[[], bool], failure: Callable[[], BaseException | None] = lambda: None
+) -> Check:
+    """Healthy while the message writer's background task runs (``MessageWriter.alive``).
+
+    A dead writer stores nothing more and, with ack after commit, leaves every Slack event
+    unacked: the instance must be restarted, so it is reported unhealthy. The detail names the
+    exception's type from ``failure()`` (``MessageWriter.failure``), never its text.
+    """
+
+    async def check() -> CheckResult:
+        if alive():
+            return CheckResult(True, {"alive": True})
+        detail: dict[str, Any] = {"alive": False}
+        exc = failure()
+        if exc is not None:
+            detail["error"] = _error_line(exc)
+        return CheckResult(False, detail)
 
     return check
 

@@ -1,11 +1,14 @@
 """Scheduled work on APScheduler 3's ``AsyncIOScheduler``: reports, alerts, retention, model sync.
 
 - Every monitored channel gets a report job on ``[reports] cron`` (or the channel's own
-  ``report_cron``, set with ``/sentiment-schedule``), in ``[reports] timezone``. The channel list
-  is refreshed every few minutes, so new channels get a job without a restart.
-- Before posting, a report is claimed in the database for its exact period, so several bot
-  instances on one PostgreSQL database post it once (``bot.reports.jobs``; crontab parsing and
-  report periods are in ``bot.reports.crontab``; ``/sentiment-schedule`` is
+  ``report_cron``, set with ``/sentiment-schedule``), in ``[reports] timezone``. Every
+  ``poll_s`` seconds (5) the database's ``schedules_version()`` is read (one indexed row) and the
+  channels and schedules are reloaded when it moved, so a schedule changed on any instance and a
+  new channel reach every instance within seconds; a full reload also runs every ``refresh_s``.
+- Before posting, a report is claimed in the database as a lease for its exact period, and its
+  outcome recorded, so several bot instances on one database post it exactly once, also when a
+  post fails or its claimer dies (``bot.reports.leases``, retried every ``retry_s``; crontab
+  parsing and report periods are in ``bot.reports.crontab``; ``/sentiment-schedule`` is
   ``bot.core.commands.schedule``).
 - A retention job purges messages older than ``[privacy] retention_days`` daily.
 - An alert job checks for sentiment drops (``bot.reports.alerts``).
@@ -15,7 +18,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -31,19 +33,16 @@ from bot.config import Settings
 from bot.core.messages import Reply
 from bot.core.ports import Adapter
 from bot.reports.alerts import AlertMonitor
+from bot.reports.channel_jobs import JOB_DEFAULTS, JOB_PREFIX, ChannelJobs, TriggerFactory
 from bot.reports.crontab import crontab_trigger, last_fire
-from bot.reports.jobs import claim_report, instance_name, purge_expired
+from bot.reports.jobs import instance_name, purge_expired
+from bot.reports.leases import REPORT_LEASE_S, REPORT_RETRY_S, Clock, Period, ReportPoster
 from storage.repository import Repository
 
 if TYPE_CHECKING:
     from model.batcher import BatchScorer as Scorer
 
 logger = logging.getLogger(__name__)
-
-TriggerFactory = Callable[[str], BaseTrigger]
-JOB_PREFIX = "report:"
-# A job runs at most once at a time; missed runs (event loop busy, clock jump) run once, late.
-JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 600}
 
 
 class ReportScheduler:
@@ -62,8 +61,12 @@ class ReportScheduler:
         This instance's name for report claims (default: host, pid and a random suffix).
     trigger_factory
         Builds a report trigger from a crontab string; tests pass a fast ``IntervalTrigger``.
-    refresh_s, alert_interval_s
-        How often the channel list is refreshed and alerts are checked.
+    refresh_s, poll_s, alert_interval_s
+        How often the channel list is reloaded in full, ``schedules_version()`` is polled and
+        alerts are checked.
+    lease_s, retry_s, clock
+        A report claim's lease, how often reports not known posted are claimed again, and the
+        clock the leases use (``bot.reports.leases``).
     model_sync
         Optional coroutine function run every ``model_sync_s`` seconds.
     """
@@ -77,7 +80,11 @@ class ReportScheduler:
         instance: str | None = None,
         trigger_factory: TriggerFactory | None = None,
         refresh_s: float = 300.0,
+        poll_s: float = 5.0,
         alert_interval_s: float = 900.0,
+        lease_s: float = REPORT_LEASE_S,
+        retry_s: float = REPORT_RETRY_S,
+        clock: Clock = lambda: datetime.now(UTC),
         model_sync: Callable[[], Awaitable[object]] | None = None,
         model_sync_s: float = 60.0,
         scorer: Scorer | None = None,
@@ -90,12 +97,31 @@ class ReportScheduler:
         self.tz = ZoneInfo(settings.reports.timezone)
         self.trigger_factory = trigger_factory or self._cron
         self.refresh_s = refresh_s
+        self.poll_s = poll_s
+        self.retry_s = retry_s
         self.alert_interval_s = alert_interval_s
         self.model_sync = model_sync
         self.model_sync_s = model_sync_s
         self.alerts = AlertMonitor(repository, settings.alerts, self.post, self.instance)
         self.scheduler = AsyncIOScheduler(timezone=self.tz)
-        self._crons: dict[tuple[str, str], str] = {}
+        self.reports = ReportPoster(
+            repository,
+            settings,
+            self.instance,
+            self.tz,
+            self._deliver,
+            lease_s=lease_s,
+            scorer=scorer,
+            clock=clock,
+        )
+        self.channels = ChannelJobs(
+            self.scheduler,
+            repository,
+            set(self.adapters),
+            settings.reports.cron,
+            self.trigger_factory,
+            self.scheduled_report,
+        )
         self.posted = 0
 
     def _cron(self, expr: str) -> BaseTrigger:
@@ -107,6 +133,8 @@ class ReportScheduler:
         """Schedule every job and start the scheduler (on the running event loop)."""
         jobs: list[tuple[Callable[[], Awaitable[object]], BaseTrigger, str]] = [
             (self.refresh, IntervalTrigger(seconds=self.refresh_s), "refresh"),
+            (self.poll_schedules, IntervalTrigger(seconds=self.poll_s), "schedules-poll"),
+            (self.reports.retry_pending, IntervalTrigger(seconds=self.retry_s), "report-retry"),
             (self.purge, CronTrigger(hour=3, minute=17, timezone=self.tz), "retention"),
         ]
         if self.settings.alerts.enabled:
@@ -131,49 +159,12 @@ class ReportScheduler:
     # -- jobs ---------------------------------------------------------------------------------
 
     async def refresh(self) -> int:
-        """Give each monitored channel a report job with its schedule; drop jobs of gone channels.
+        """Reload channels and schedules now (``ChannelJobs.refresh``); returns how many."""
+        return await self.channels.refresh()
 
-        Returns the number of channels scheduled.
-        """
-        pairs = await asyncio.to_thread(self.repository.monitored_channels)
-        settings = {
-            (s.platform, s.channel): s for s in await asyncio.to_thread(self.repository.channels)
-        }
-        wanted: dict[tuple[str, str], str] = {}
-        for pair in pairs:
-            if pair[0] not in self.adapters:
-                continue
-            own = settings.get(pair)
-            wanted[pair] = (own.report_cron if own else None) or self.settings.reports.cron
-        for pair in set(self._crons) - set(wanted):
-            self._unschedule(pair)
-        for pair, cron in wanted.items():
-            if self._crons.get(pair) != cron:
-                self._schedule(pair, cron)
-        return len(wanted)
-
-    def _schedule(self, pair: tuple[str, str], cron: str) -> None:
-        try:
-            trigger = self.trigger_factory(cron)
-        except ValueError as exc:
-            logger.error("bad report schedule %r for %s/%s: %s", cron, *pair, exc)
-            return
-        self.scheduler.add_job(
-            self.scheduled_report,
-            trigger,
-            args=pair,
-            id=JOB_PREFIX + "/".join(pair),
-            replace_existing=True,
-            **JOB_DEFAULTS,
-        )
-        self._crons[pair] = cron
-        logger.info("report for %s/%s scheduled: %s", *pair, cron)
-
-    def _unschedule(self, pair: tuple[str, str]) -> None:
-        job = self.scheduler.get_job(JOB_PREFIX + "/".join(pair))
-        if job is not None:
-            job.remove()
-        self._crons.pop(pair, None)
+    async def poll_schedules(self) -> bool:
+        """Reload when ``schedules_version()`` moved (``ChannelJobs.poll``); ``True`` if so."""
+        return await self.channels.poll()
 
     async def scheduled_report(self, platform: str, channel: str) -> bool:
         """The job of one channel: report the period that ended at the latest fire time."""
@@ -189,34 +180,27 @@ class ReportScheduler:
     async def run_report(
         self, platform: str, channel: str, *, end: datetime, period: timedelta
     ) -> bool:
-        """Claim the report of ``[end - period, end)`` and post it; ``False`` when not posted."""
-        reply = await claim_report(
-            self.repository,
-            self.settings,
-            self.instance,
-            platform,
-            channel,
-            end,
-            period,
-            self.tz,
-            scorer=self.scorer,
-        )
-        if reply is None:
-            return False
-        await self.post(platform, channel, reply)
-        return True
+        """Claim the report of ``[end - period, end)`` and post it; ``False`` when this
+        instance did not post it (nothing to report, posted elsewhere, leased elsewhere or the
+        post failed: the last two stay pending and are retried, ``bot.reports.leases``)."""
+        return await self.reports.report(Period(platform, channel, end, period))
 
     async def post(self, platform: str, channel: str, reply: Reply) -> None:
         """Post through the platform's adapter; a failure is logged, not raised."""
+        await self._deliver(platform, channel, reply)
+
+    async def _deliver(self, platform: str, channel: str, reply: Reply) -> bool:
         adapter = self.adapters.get(platform)
         if adapter is None:
             logger.warning("no %s adapter here; message to %s not posted", platform, channel)
-            return
+            return False
         try:
             await adapter.post(channel, reply)
-            self.posted += 1
         except Exception:
             logger.exception("posting to %s/%s failed", platform, channel)
+            return False
+        self.posted += 1
+        return True
 
     async def check_alerts(self) -> int:
         """Check the channels of this instance's platforms for sentiment drops."""
@@ -230,7 +214,4 @@ class ReportScheduler:
 
     async def apply_schedule(self, pair: tuple[str, str], cron: str) -> None:
         """Reschedule a channel whose schedule changed; a channel without a job: refresh."""
-        if pair in self._crons:
-            self._schedule(pair, cron)
-        else:
-            await self.refresh()
+        await self.channels.apply(pair, cron)

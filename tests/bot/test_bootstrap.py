@@ -144,7 +144,7 @@ async def test_ops_port_serves_health_and_metrics(tmp_path: Path) -> None:
             body = await response.json()
         async with http.get(f"http://127.0.0.1:{port}/metrics") as response:
             metrics = await response.text()
-    assert set(body["checks"]) == {"model", "database", "adapters"}
+    assert set(body["checks"]) == {"model", "database", "adapters", "writer"}
     assert 'sentibot_messages_scored_total{label="positive"} 1.0' in metrics
     app.request_stop("test")
     assert await asyncio.wait_for(task, 10) == 0

@@ -4,7 +4,9 @@ Serves ``/api/<method>`` on 127.0.0.1 at a random port. Answers exactly the meth
 adapter uses: auth.test, users.info, chat.postMessage, chat.postEphemeral,
 files.getUploadURLExternal, the upload itself, files.completeUploadExternal; plus
 ``/response/<id>`` for Bolt's ``respond()`` and a Socket Mode WebSocket at ``/socket``
-(opened through apps.connections.open).
+(opened through apps.connections.open). With ``dispatcher`` set, the WebSockets are served by a
+``tests.fakes.slack_socket.SlackLikeSockets``, which delivers events like Slack does (one
+connection each, redelivery of unacked envelopes to another) to several apps.
 """
 
 from __future__ import annotations
@@ -12,8 +14,11 @@ from __future__ import annotations
 import itertools
 import json
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from aiohttp import web
+
+from tests.fakes.slack_socket import SlackLikeSockets
 
 BOT_USER = "UBOT"
 BOT_ID = "BBOT"
@@ -39,6 +44,7 @@ class MockSlackApi:
     responses: list[dict] = field(default_factory=list)
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
     acks: list[dict] = field(default_factory=list)  # Socket Mode envelope acknowledgements
+    dispatcher: SlackLikeSockets | None = None  # Slack-like delivery to several apps
     base: str = ""
     _runner: web.AppRunner | None = None
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
@@ -63,6 +69,8 @@ class MockSlackApi:
     async def close(self) -> None:
         for socket in self.sockets:
             await socket.close()
+        for connection in self.dispatcher.connections if self.dispatcher else []:
+            await connection.socket.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -81,6 +89,9 @@ class MockSlackApi:
         if request.headers.get("Authorization") == "Bearer xoxb-revoked":
             return web.json_response({"ok": False, "error": "invalid_auth"})
         answer = self._answer(method, params)
+        if method == "apps.connections.open" and self.dispatcher is not None:
+            token = request.headers.get("Authorization", "").rsplit("-", 1)[-1]
+            answer["url"] += f"?who={quote(token)}"  # the app token's last part names the app
         return web.json_response(answer)
 
     def _answer(self, method: str, params: dict) -> dict:
@@ -135,6 +146,9 @@ class MockSlackApi:
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
         socket = web.WebSocketResponse()
         await socket.prepare(request)
+        if self.dispatcher is not None:
+            await self.dispatcher.serve(socket, request.query.get("who", ""))
+            return socket
         await socket.send_json({"type": "hello", "num_connections": 1})
         self.sockets.append(socket)
         async for message in socket:

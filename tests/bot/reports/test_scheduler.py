@@ -255,6 +255,24 @@ async def test_retention_purges_old_messages(tmp_path: Path, any_repo: Repositor
     assert stats.count == 1
 
 
+async def test_retention_purges_tombstones_after_tombstone_days(
+    tmp_path: Path, any_repo: Repository
+) -> None:
+    settings = settings_for(tmp_path)
+    settings.privacy.tombstone_days = 2  # not the repository's default (7)
+    old = message("C1", "old", NOW - timedelta(days=4), 0.5)
+    recent = message("C1", "recent", NOW - timedelta(days=4), 0.5)
+    any_repo.upsert_messages([old, recent])
+    any_repo.delete_message(old.key, NOW - timedelta(days=3))
+    any_repo.delete_message(recent.key, NOW - timedelta(days=1))
+    await ReportScheduler(settings, any_repo, {}).purge(now=NOW)
+    # a replay of the old delete's message gets through its purged tombstone; the recent one's
+    # tombstone still holds
+    assert any_repo.upsert_messages([old, recent]) == 1
+    stats = any_repo.channel_stats("slack", "C1", NOW - timedelta(days=40), NOW)
+    assert stats.count == 1
+
+
 async def test_a_silent_channel_gets_no_scheduled_post(tmp_path, fake_repo: FakeRepository) -> None:
     fill(fake_repo, "C1", [(utc(2026, 11, 20, 8), 0.8)])  # nothing in the reported day
     adapter = RecordingAdapter()

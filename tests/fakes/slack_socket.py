@@ -84,6 +84,18 @@ class SlackLikeSockets:
                 if not future.done():
                     future.set_exception(ConnectionResetError("connection closed"))
 
+    async def refresh(self, who: str, grace_s: float = 0.5) -> None:
+        """Ask ``who``'s connections to reconnect, as Slack does every few hours: a
+        ``disconnect`` message with reason ``refresh_requested``, then the close after a short
+        grace (the app is expected to have opened a new connection by then)."""
+        for connection in self.open(who):
+            await connection.socket.send_json(
+                {"type": "disconnect", "reason": "refresh_requested", "debug_info": {}}
+            )
+        await asyncio.sleep(grace_s)
+        for connection in self.open(who):
+            await connection.socket.close()
+
     def _pick(self, prefer: str | None, avoid: str | None) -> Connection:
         candidates = self.open(prefer) if prefer else []
         if not candidates:

@@ -1,5 +1,3 @@
-# syntax=docker/dockerfile:1
-#
 # sentibot: a two-stage image. The builder installs the project and its dependencies into a
 # virtual environment; the runtime stage copies only that environment onto a clean slim base
 # and runs as an unprivileged user. The bundled model (model/default/) is package data, so it
@@ -54,11 +52,14 @@ RUN groupadd --system --gid 10001 sentibot \
 COPY --from=builder /opt/venv /opt/venv
 WORKDIR /app
 COPY config.toml /app/config.toml
-RUN mkdir -p /app/var && chown sentibot:sentibot /app/var \
-    && python -c "from model.artifact import read_metadata; from model.config import BUNDLED_MODEL_DIR as d; print('bundled model', read_metadata(d)['version'])"
+# The bundled model is checked as the runtime user, after /app/var is theirs: caches created by
+# the check (Keras, matplotlib) belong to them, not to root.
+RUN mkdir -p /app/var && chown sentibot:sentibot /app/var
 USER sentibot:sentibot
+RUN python -c "from model.artifact import read_metadata; from model.config import BUNDLED_MODEL_DIR as d; print('bundled model', read_metadata(d)['version'])"
 # The working directory's var/: the default SQLite database ([storage] url
 # sqlite:///var/sentibot.db is relative to /app), charts (var/charts) and library caches.
+# A bind-mounted directory must be writable by uid 10001 (chown 10001:10001 DIR).
 VOLUME ["/app/var"]
 # 8080: /healthz and /metrics ([ops] port); 3000: Slack HTTP mode ([slack] port).
 EXPOSE 8080 3000

@@ -85,7 +85,7 @@ class App:
             await self.start()
         except Exception as exc:
             logger.error("startup failed: %s", exc)
-            await self.shutdown()
+            await self.shutdown(failed=True)
             return EXIT_ERROR
         loop = asyncio.get_running_loop()
         installed = _install_signals(loop, self.request_stop)
@@ -104,16 +104,19 @@ class App:
             stop_task.cancel()
             for sig in installed:
                 loop.remove_signal_handler(sig)
-            if not await self.shutdown(adapter_task):
+            if not await self.shutdown(adapter_task, failed=status != EXIT_OK):
                 status = EXIT_ERROR
         return status
 
-    async def shutdown(self, adapter_task: asyncio.Task[None] | None = None) -> bool:
+    async def shutdown(
+        self, adapter_task: asyncio.Task[None] | None = None, *, failed: bool = False
+    ) -> bool:
         """Stop taking messages, store everything taken, close; ``True`` when nothing was lost."""
         timeout = self.settings.ops.shutdown_timeout_s
         try:
             await asyncio.wait_for(self._close_in_order(adapter_task), timeout)
-            logger.info("shut down cleanly: %s", dict(self.bot.stats))
+            done = "stopped after the failure above" if failed else "shut down cleanly"
+            logger.info("%s: %s", done, dict(self.bot.stats))
             return True
         except TimeoutError:
             logger.error(

@@ -6,6 +6,7 @@ Each failure becomes a ``StartupError`` with one line saying why and what to do.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING
 
@@ -150,3 +151,57 @@ def open_storage(settings: Settings) -> Database:
         database.close()
         raise StartupError(f"database {where} is unreachable: {first_line(exc)}") from None
     return database
+
+
+def check_credentials(settings: Settings, secrets: Secrets) -> None:
+    """Ask the platform whether its token is good, before the model is loaded (seconds).
+
+    Slack: ``auth.test``; Discord: the login call (``GET /users/@me``). A rejected token is a
+    ``StartupError`` in plain words; a platform that cannot be reached is logged and left to the
+    adapter, which retries, so a network blip at start does not stop the bot.
+
+    Raises
+    ------
+    StartupError
+        When the platform rejects the token.
+    """
+    name = choose_adapter(settings, secrets, explain=False)
+    try:
+        if name == "slack" and secrets.slack_bot_token is not None:
+            _check_slack(settings, secrets.slack_bot_token.get_secret_value())
+        elif name == "discord" and secrets.discord_token is not None:
+            asyncio.run(_check_discord(secrets.discord_token.get_secret_value()))
+    except StartupError:
+        raise
+    except Exception as exc:  # unreachable, timed out: the adapter tries again
+        logger.warning("could not check the %s token now (%s)", name, type(exc).__name__)
+
+
+def _check_slack(settings: Settings, token: str) -> None:
+    from slack_sdk import WebClient
+    from slack_sdk.errors import SlackApiError
+
+    try:
+        WebClient(token=token, base_url=settings.slack.api_base_url, timeout=10).auth_test()
+    except SlackApiError as exc:
+        error = exc.response.get("error")
+        raise StartupError(
+            f"Slack rejected SLACK_BOT_TOKEN ({error}): copy the Bot User OAuth Token "
+            "(xoxb-...) from your app's OAuth & Permissions page"
+        ) from None
+
+
+async def _check_discord(token: str) -> None:
+    import discord
+    from discord.http import HTTPClient
+
+    http = HTTPClient(asyncio.get_running_loop())
+    try:
+        await asyncio.wait_for(http.static_login(token), 15)
+    except discord.LoginFailure:
+        raise StartupError(
+            "Discord rejected DISCORD_TOKEN: copy the token from your application's Bot page "
+            "(Reset Token) into DISCORD_TOKEN"
+        ) from None
+    finally:
+        await http.close()

@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     from bot.bootstrap import build_app
     from bot.cli.main import verbosity_level
     from bot.errors import StartupError
-    from bot.factories import choose_adapter
+    from bot.factories import check_credentials, choose_adapter
     from bot.logs import configure_logging
 
     config_path = getattr(args, "config", None)
@@ -62,6 +62,9 @@ def run(args: argparse.Namespace) -> int:
     log_file = _shell_log(adapter, verbose)
     configure_logging(level, settings.ops.log_format, stream=log_file)
     try:
+        check_credentials(
+            settings, Secrets()
+        )  # a bad token is told in seconds, not after the model
         app = build_app(settings, config_path=config_path)
     except StartupError as exc:
         print(f"sentibot: {exc}", file=sys.stderr)

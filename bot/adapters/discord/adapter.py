@@ -79,6 +79,19 @@ def build_bot(config: DiscordConfig) -> commands.Bot | commands.AutoShardedBot:
     return commands.AutoShardedBot(shard_count=config.shard_count, **options)
 
 
+class _NoVoiceWarnings(logging.Filter):
+    """discord.py warns that voice is unsupported without PyNaCl/davey; sentibot has no voice."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "voice will NOT be supported" not in record.getMessage()
+
+
+def _quiet_voice_warnings() -> None:
+    client_log = logging.getLogger("discord.client")
+    if not any(isinstance(f, _NoVoiceWarnings) for f in client_log.filters):
+        client_log.addFilter(_NoVoiceWarnings())
+
+
 class DiscordAdapter(Adapter):
     """Discord connection.
 
@@ -103,6 +116,7 @@ class DiscordAdapter(Adapter):
     def __init__(self, config: DiscordConfig, admins: AdminsConfig, secrets: Secrets) -> None:
         if secrets.discord_token is None:
             raise ConfigError("Discord adapter needs DISCORD_TOKEN in the environment")
+        _quiet_voice_warnings()
         self.config = config
         self.admin_ids = frozenset(admins.discord)
         self.replies = RecentReplies()

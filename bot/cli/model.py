@@ -8,12 +8,14 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import get_args
 
 from bot.config import load_settings
+from model.config import Architecture
 
 logger = logging.getLogger(__name__)
 
-ARCHITECTURE_NAMES = ("sequential", "mlp", "cnn", "lstm", "bigram")
+ARCHITECTURE_NAMES = get_args(Architecture)  # every architecture config.toml accepts
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -60,3 +60,14 @@ def test_bad_config_value_is_one_line(tmp_path, monkeypatch, capsys):
     assert main(["train", "--output", str(tmp_path / "m")]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "model.dropout" in err
+
+
+def test_train_accepts_every_configured_architecture() -> None:
+    from typing import get_args
+
+    from bot.cli.main import build_parser
+    from model.config import Architecture
+
+    parser = build_parser()
+    for name in get_args(Architecture):  # nblr included: README and config.toml list it
+        assert parser.parse_args(["train", "--architecture", name]).architecture == name

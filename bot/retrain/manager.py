@@ -52,6 +52,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+CORRECTIONS = "corrections"  # a version's metric: how many corrections existed when it trained
+
 DEFAULT_COMMAND = (sys.executable, "-m", "bot.retrain.job")
 
 
@@ -129,14 +131,17 @@ class RetrainManager:
         """The running training child, if any."""
         return self._child.process if self._child is not None else None
 
-    async def start(self, requested_by: Person, notify: Notify) -> str:
+    async def start(self, requested_by: Person, notify: Notify, *, force: bool = False) -> str:
         """Start a retrain for ``requested_by``; returns the immediate answer.
 
         Progress and the result go to ``notify``. A second request while one runs is refused
-        with the running one's progress.
+        with the running one's progress. Without ``force``, a retrain with no correction since
+        the last one is not started: it would train minutes to promote the same model.
         """
         if self.running and self.progress is not None:
             return f"A retrain is already running ({self.progress.describe()}); one at a time."
+        if not force and (unchanged := await self._nothing_new()) is not None:
+            return unchanged
         who = requested_by.name or requested_by.id
         self.progress = Progress(
             requested_by=who, started_at=datetime.now(UTC), epochs=self.settings.train.epochs
@@ -145,6 +150,23 @@ class RetrainManager:
         return (
             f"Retrain started (model {self.scorer.version} keeps serving meanwhile). "
             "I'll post progress here and the result when it's done."
+        )
+
+    async def _nothing_new(self) -> str | None:
+        """Why a retrain now would learn nothing new, or ``None`` when there is something."""
+        feedback = await asyncio.to_thread(self.repository.list_feedback)
+        versions = await asyncio.to_thread(self.repository.list_model_versions)
+        trained = [v for v in versions if CORRECTIONS in v.metrics]
+        if not trained:
+            return None
+        last = max(trained, key=lambda v: v.created_at)
+        if len(feedback) > int(last.metrics[CORRECTIONS]):
+            return None
+        return (
+            f"No new corrections since the last retrain ({last.version} learnt from "
+            f"{int(last.metrics[CORRECTIONS])}): a retrain now would give the same model. "
+            "Correct a few scores first (/sentiment-feedback or 👍/👎), or run "
+            "/sentiment-retrain force."
         )
 
     async def wait(self) -> str | None:
@@ -214,6 +236,7 @@ class RetrainManager:
             artifact, held, self.scorer, self.repository, self._make_scorer
         )
         promote, reasons = compare(new_fig, old_fig, self.tolerance)
+        new_fig = {**new_fig, CORRECTIONS: float(len(train_fb) + len(held))}
         await record_versions(
             self.repository, self.scorer, artifact, directory, new_fig, who, promote
         )

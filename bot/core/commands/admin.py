@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.core.commands.spec import CommandSpec
+from bot.core.commands.spec import CommandSpec, Option
 from bot.core.messages import Command, Reply
 
 if TYPE_CHECKING:
@@ -23,15 +23,18 @@ async def cmd_retrain(ctx: CommandContext, command: Command) -> Reply:
     async def notify(text: str) -> None:
         await ctx.post(command.channel, Reply(text))
 
-    return Reply(await ctx.retrainer.start(command.author, notify))
+    force = command.text.strip().lower() == "force" or command.options.get("force") == "true"
+    return Reply(await ctx.retrainer.start(command.author, notify, force=force))
 
 
 RETRAIN = CommandSpec(
     name="sentiment-retrain",
     description="Retrain the model (admins only)",
-    usage="sentiment-retrain",
-    summary="retrain the model (admins)",
+    usage="sentiment-retrain [force]",
+    summary="retrain the model (admins; force: even with no new corrections)",
     handler=cmd_retrain,
+    options=(Option("force", "Retrain even when there is no new correction"),),
+    usage_hint="[force]",
     admin=True,
     private=True,
     guild_only=True,

@@ -132,7 +132,10 @@ async def dispatch(ctx: CommandContext, command: Command) -> Reply:
         refusal = await check(ctx, command)
         if refusal is not None:
             return refusal
-        return await spec.handler(ctx, command)
+        reply = await spec.handler(ctx, command)
+        if spec.private:  # a private command's answer is private on every platform
+            reply.ephemeral = True
+        return reply
     except Exception as exc:
         ctx.stats["command_errors"] += 1
         logger.exception("command /%s failed", name)

@@ -335,3 +335,18 @@ async def test_tolerance_and_holdout_come_from_config(tmp_path: Path, repo: Fake
     await retrain.start(ADMIN, Notes())
     assert "promoted" in await retrain.wait()  # 0.80 >= 0.85 - 0.06
     assert scorer.version == "fake-2"
+
+
+async def test_a_retrain_with_nothing_new_says_so_unless_forced(
+    tmp_path: Path, repo: FakeRepository
+) -> None:
+    scorer, notes = FakeScorer(version="fake-1"), Notes()
+    retrain = manager(tmp_path, repo, scorer, "--accuracy", "0.86")
+    assert "Retrain started" in await retrain.start(ADMIN, notes)  # no retrain recorded yet
+    await retrain.wait()
+    assert repo.active_model_version().metrics["corrections"] == 0
+    answer = await retrain.start(ADMIN, notes)
+    assert answer.startswith("No new corrections since the last retrain (fake-2 learnt from 0)")
+    assert not retrain.running
+    assert "Retrain started" in await retrain.start(ADMIN, notes, force=True)
+    await retrain.wait()

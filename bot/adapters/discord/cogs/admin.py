@@ -21,5 +21,6 @@ class AdminCog(commands.Cog, name="Admin"):
         self.surface = surface
 
     @slash(RETRAIN)
-    async def retrain(self, interaction: discord.Interaction) -> None:
-        await run_command(self.surface, interaction, RETRAIN)
+    async def retrain(self, interaction: discord.Interaction, force: bool = False) -> None:
+        options = {"force": "true"} if force else {}
+        await run_command(self.surface, interaction, RETRAIN, "force" if force else "", options)

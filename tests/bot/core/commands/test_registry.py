@@ -83,7 +83,7 @@ class FakeRetrainer:
     def __init__(self) -> None:
         self.started: list[Person] = []
 
-    async def start(self, requested_by: Person, notify) -> str:
+    async def start(self, requested_by: Person, notify, *, force: bool = False) -> str:
         self.started.append(requested_by)
         await notify("epoch 1/1 done")
         return "Retrain started."

@@ -11,7 +11,8 @@ client. It guarantees, as Discord documents:
 - ``reconnect()`` sends op 7: the client must come back on ``resume_gateway_url`` with RESUME
   (op 6); the fake replays every dispatch after the sequence the client names, then RESUMED.
   Dispatches made while the client is away are kept and replayed, never lost. A RESUME naming
-  an unknown session gets op 9 (invalid session, not resumable);
+  an unknown session gets op 9 (invalid session, not resumable), and so does the client when
+  ``invalidate()`` ends its session: it must IDENTIFY again (a new session, a new READY);
 - the payloads are zlib-stream compressed when the client asks for it in the URL
   (``compress=zlib-stream``, which discord.py does), plain text frames otherwise.
 """
@@ -167,6 +168,13 @@ class Gateway:
             conn, self._current = self._current, None
         if conn is not None:
             await conn.send({"op": 7, "d": None})
+
+    async def invalidate(self) -> None:
+        """Send op 9 (not resumable) and forget the session: the client must IDENTIFY anew."""
+        async with self._lock:
+            conn, self._current, self.session_id = self._current, None, None
+        if conn is not None:
+            await conn.send({"op": 9, "d": False})
 
     async def request_heartbeat(self) -> None:
         """Send op 1: the client answers at once with a heartbeat naming its last seq."""

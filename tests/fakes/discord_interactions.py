@@ -72,6 +72,7 @@ class InteractionRecord:
     created: float
     deadline_s: float = DEADLINE_S
     user_id: int = 0
+    channel_id: int = 0
     calls: list[str] = field(default_factory=list)
     rejected: list[tuple[str, int]] = field(default_factory=list)
     messages: list[Shown] = field(default_factory=list)

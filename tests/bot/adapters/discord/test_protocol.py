@@ -25,25 +25,31 @@ from bot.adapters.discord.adapter import DiscordAdapter
 from bot.adapters.discord.cogs import common
 from bot.app import App
 from bot.bootstrap import build_app
-from bot.config import AdminsConfig, DiscordConfig, Secrets, Settings
-from bot.core.access import OTHER_SERVER
+from bot.config import DiscordConfig, Secrets, Settings
+from bot.core.access import CANNOT_VIEW, OPERATORS_ONLY, OTHER_SERVER
 from storage.types import MessageKey
 from tests.bot.conftest import make_settings
 from tests.fakes.discord_interactions import InteractionRecord
-from tests.fakes.discord_server import (
+from tests.fakes.discord_payloads import (
     ADMINISTRATOR,
     GENERAL,
     GUILD,
+    MODS,
+    OPERATOR,
     OTHER_GUILD,
+    OTHER_USER,
     OWNER,
     SECRETS,
     TOKEN,
+    USER,
     VIEW_CHANNEL,
-    FakeDiscord,
-    wait_until,
 )
+from tests.fakes.discord_server import FakeDiscord, wait_until
 from tests.fakes.scoring import FakeScorer
 from tests.fakes.storage import FakeRepository
+
+ADMIN = ADMINISTRATOR | VIEW_CHANNEL
+UNRESOLVED = "I can't use that value here (is it a channel I can see?)."
 
 
 @dataclass
@@ -76,7 +82,7 @@ def live_settings(tmp_path: Path) -> Settings:
     return make_settings(
         tmp_path,
         "[storage]\nflush_interval_ms = 5\n[scoring]\nmax_wait_ms = 1\n"
-        "[privacy]\nstore_text = true\n",
+        f"[privacy]\nstore_text = true\n[admins]\ndiscord = [{OPERATOR}]\n",
     )
 
 
@@ -87,7 +93,7 @@ async def live(live_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Asyn
     monkeypatch.setattr(Route, "BASE", server.api_base)
     monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(server.gateway_url))
     adapter = DiscordAdapter(
-        DiscordConfig(guild_ids=[GUILD]), AdminsConfig(), Secrets({"DISCORD_TOKEN": TOKEN})
+        DiscordConfig(guild_ids=[GUILD]), live_settings.admins, Secrets({"DISCORD_TOKEN": TOKEN})
     )
     adapter.bot._connection.guild_ready_timeout = 0.05  # READY without the 2 s guild wait
     scorer, repo = FakeScorer(live_settings.scoring), FakeRepository()
@@ -119,7 +125,9 @@ async def test_login_identify_asks_exactly_the_needed_intents(live: Live) -> Non
     assert identify["intents"] == wanted.value
     assert identify["token"] == TOKEN
     assert "compress=zlib-stream" in live.discord.gateway.connections[0]
-    assert {c["name"] for c in live.discord.synced[GUILD]} >= {"sentiment", "sentiment-report"}
+    assert set(live.discord.synced) == {GUILD}  # [discord] guild_ids: synced there only
+    names = {c["name"] for c in live.discord.synced[GUILD]}
+    assert {"sentiment", "sentiment-report", "Score this message"} <= names
 
 
 async def test_messages_edits_and_deletes_end_in_the_repository(live: Live) -> None:
@@ -130,12 +138,12 @@ async def test_messages_edits_and_deletes_end_in_the_repository(live: Live) -> N
     await live.settle()
     when = await live.discord.edit(edited, "this is good actually")
     await live.settle()
-    await wait_until(lambda: (row := live.row(edited)) is not None and row.edited)
 
-    assert live.row(kept).text == "what a great day" and live.row(kept).label == "positive"
+    row = live.row(kept)
+    assert row is not None and (row.text, row.label) == ("what a great day", "positive")
     row = live.row(edited)
-    assert (row.text, row.label) == ("this is good actually", "positive")
-    assert row.edited_at == datetime.fromisoformat(when)
+    assert row is not None and (row.text, row.label) == ("this is good actually", "positive")
+    assert row.edited and row.edited_at == datetime.fromisoformat(when)
     assert live.row(gone) is None
     assert MessageKey("discord", str(GENERAL), str(gone)) in live.repo.tombstones
 
@@ -148,37 +156,45 @@ async def test_sentiment_is_answered_publicly_within_the_deadline(live: Live) ->
     assert said is not None and "positive" in said.lower(), record.describe()
 
 
-async def test_a_report_on_another_guilds_channel_is_refused_privately(live: Live) -> None:
-    asked = {"elsewhere": f"{OTHER_GUILD}/{SECRETS}"}
-    owner = await live.answered(
+@pytest.mark.parametrize(
+    "who,permissions,options,answer",
+    [
+        (OWNER, ADMIN, {"elsewhere": f"{OTHER_GUILD}/{SECRETS}"}, OPERATORS_ONLY),
+        (OWNER, ADMIN, {"channel": SECRETS}, UNRESOLVED),  # not a channel of this guild
+        (OPERATOR, 0, {"elsewhere": f"{GUILD}/{SECRETS}"}, OTHER_SERVER),
+        (USER, ADMIN, {"channel": MODS}, CANNOT_VIEW),  # an admin who can't see #mods
+    ],
+    ids=["owner-elsewhere", "owner-channel-option", "operator-wrong-server", "hidden-channel"],
+)
+async def test_reports_the_caller_may_not_see_are_refused_privately(
+    live: Live, who: int, permissions: int, options: dict[str, str | int], answer: str
+) -> None:
+    record = await live.answered(
         await live.discord.interact(
-            "sentiment-report", asked, user_id=OWNER, permissions=ADMINISTRATOR | VIEW_CHANNEL
+            "sentiment-report", options, user_id=who, permissions=permissions
         )
     )
-    assert owner.seen_by_channel() == [], owner.describe()
-    assert len(owner.seen_by_caller_only()) == 1
-    by_option = await live.answered(
+    assert record.seen_by_channel() == [], record.describe()
+    assert record.calls == ["callback:4"] and record.seen_by_caller_only() == [answer]
+
+
+async def test_an_operator_may_ask_for_another_servers_report_explicitly(live: Live) -> None:
+    record = await live.answered(
         await live.discord.interact(
-            "sentiment-report",
-            {"channel": SECRETS},
-            user_id=OWNER,
-            permissions=ADMINISTRATOR | VIEW_CHANNEL,
+            "sentiment-report", {"elsewhere": f"{OTHER_GUILD}/{SECRETS}"}, user_id=OPERATOR
         )
     )
-    assert by_option.seen_by_channel() == [], by_option.describe()
-    assert by_option.calls == ["callback:4"]
-    assert by_option.seen_by_caller_only() in ([OTHER_SERVER], [common_unresolved()])
-
-
-def common_unresolved() -> str:
-    return "I can't use that value here (is it a channel I can see?)."
+    assert record.calls == ["callback:5", "followup"], record.describe()
+    [said] = record.seen_by_channel()
+    assert said is not None and str(SECRETS) in said
 
 
 async def test_a_bad_period_is_a_private_period_error(live: Live) -> None:
     record = await live.answered(
         await live.discord.interact("sentiment-report", {"period": "fortnight"})
     )
-    assert record.calls == ["callback:4"] and record.seen_by_channel() == [], record.describe()
+    assert record.seen_by_channel() == [], record.describe()
+    assert record.calls == ["callback:4"]
     [said] = record.seen_by_caller_only()
     assert said is not None and "fortnight" in said and "admin" not in said
 
@@ -217,30 +233,54 @@ async def test_a_slow_command_is_deferred_before_the_deadline(
     live: Live, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(common, "DEFER_AFTER_S", 0.2)
-    live.discord.deadline_s = 1.0  # Discord's rule, scaled down with the handler's delay
-    handler = live.app.bot
-    original = handler.on_command
+    live.discord.deadline_s = 1.0  # Discord's 3 s, scaled down with the handler's delay
+    original = live.app.bot.on_command
 
     async def slow(command):  # type: ignore[no-untyped-def]
-        await asyncio.sleep(1.5)  # longer than the (scaled) deadline
+        await asyncio.sleep(1.5)  # past the (scaled) deadline
         return await original(command)
 
-    monkeypatch.setattr(handler, "on_command", slow)
-    record = await live.answered(
-        await live.discord.interact("sentiment", {"text": "great"}), timeout=5
-    )
-    assert not record.failed and record.calls[:2] == ["callback:5", "followup"], record.describe()
+    monkeypatch.setattr(live.app.bot, "on_command", slow)
+    record = await live.answered(await live.discord.interact("sentiment", {"text": "great"}))
+    assert not record.failed and record.calls == ["callback:5", "followup"], record.describe()
     assert record.acknowledged_after is not None and record.acknowledged_after < 1.0
-    assert len(record.seen_by_channel()) == 1
+    [said] = record.seen_by_channel()
+    assert said is not None and "positive" in said.lower()
+
+
+async def test_the_fake_fails_an_interaction_answered_too_late(
+    live: Live, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The control for the test above: without the defer the fake's deadline bites, the
+    interaction fails for the user and the late answer is refused; the bot carries on."""
+    monkeypatch.setattr(common, "DEFER_AFTER_S", 2.0)
+    live.discord.deadline_s = 0.3
+    original = live.app.bot.on_command
+
+    async def slow(command):  # type: ignore[no-untyped-def]
+        await asyncio.sleep(0.6)
+        return await original(command)
+
+    monkeypatch.setattr(live.app.bot, "on_command", slow)
+    late = await live.discord.interact("sentiment", {"text": "great"})
+    await wait_until(lambda: bool(late.rejected))
+    assert late.failed and late.rejected[0] == ("callback:4", 404), late.describe()
+    assert late.seen_by_channel() == [] and late.seen_by_caller_only() == []
+    monkeypatch.setattr(live.app.bot, "on_command", original)
+    live.discord.deadline_s = 3.0
+    record = await live.answered(await live.discord.interact("sentiment", {"text": "great"}))
+    assert record.calls == ["callback:4"], record.describe()
 
 
 async def test_reconnect_and_resume_replay_each_message_once(live: Live) -> None:
     before = await live.discord.send_message("good before")
     await live.settle()
     await live.discord.reconnect()
+    # said while the client is away: kept by the gateway, replayed after RESUME
     during = [await live.discord.send_message(f"great {i}") for i in range(3)]
+    regretted = await live.discord.send_message("awful, delete me")
+    await live.discord.delete(regretted)
     await wait_until(lambda: len(live.discord.gateway.resumes) == 1)
-    await live.settle()
     after = await live.discord.send_message("love after")
     await live.settle()
 
@@ -249,8 +289,35 @@ async def test_reconnect_and_resume_replay_each_message_once(live: Live) -> None
     assert gateway.connections[-1].startswith("/resume/")
     assert gateway.resumes[0]["session_id"] == gateway.session_id
     ids = [before, *during, after]
-    assert all(live.row(i) is not None for i in ids)
-    stored = [k.message_id for k in live.repo.messages]
-    assert sorted(stored) == sorted(str(i) for i in ids)
-    scored = [text for batch in live.scorer.calls for text in batch]
-    assert sorted(scored) == sorted(["good before", "great 0", "great 1", "great 2", "love after"])
+    assert sorted(k.message_id for k in live.repo.messages) == sorted(str(i) for i in ids)
+    assert live.row(regretted) is None
+    scored = sorted(text for batch in live.scorer.calls for text in batch)
+    expected = ["awful, delete me", "good before", "great 0", "great 1", "great 2", "love after"]
+    assert scored == expected  # each event handled once: nothing replayed twice
+
+
+async def test_an_invalidated_session_identifies_again_and_keeps_streaming(
+    live: Live, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def no_wait(shard_id: int | None, *, initial: bool = False) -> None:
+        """discord.py waits 5 s before identifying again (the identify rate limit)."""
+
+    monkeypatch.setattr(live.adapter.bot, "before_identify_hook", no_wait)
+    await live.discord.invalidate_session()
+    await wait_until(lambda: len(live.discord.gateway.identifies) == 2)
+    kept = await live.discord.send_message("great after a new session")
+    await live.settle()
+    assert live.row(kept) is not None
+    assert live.discord.gateway.resumes == []
+
+
+async def test_a_thumbs_down_on_a_score_reply_is_private_feedback_on_the_text(live: Live) -> None:
+    scored = await live.answered(await live.discord.interact("sentiment", {"text": "great day"}))
+    reply = scored.messages[0]
+    await live.discord.react("👎", reply.id, user_id=OTHER_USER)
+    await wait_until(lambda: bool(live.repo.feedback) and bool(live.discord.dms))
+    [feedback] = live.repo.feedback
+    assert (feedback.label, feedback.text) == ("negative", "great day")
+    assert (feedback.user_id, feedback.author_id) == (str(OTHER_USER), str(USER))
+    [dm] = live.discord.dms
+    assert dm["user"] == OTHER_USER and live.discord.channel_posts == []

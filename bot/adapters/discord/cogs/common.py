@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
@@ -146,10 +147,10 @@ async def run_command(
     (``Handler.check_command``) and answered privately, before anything is acknowledged. The
     core then gets ``DEFER_AFTER_S`` seconds; slower work (or a ``spec.defer`` command) is
     deferred with Discord's "thinking…" state (only the caller sees it when ``spec.private``)
-    and answered by a follow-up. Discord gives the first follow-up the defer's visibility, so
-    a private answer after a public defer removes the "thinking…" message and follows up
-    privately instead. A public reply to a scoring command is remembered so a 👍/👎 on it
-    becomes feedback on ``text``.
+    and answered by a follow-up; a ``spec.private`` command's answer is private either way.
+    Discord gives the first follow-up the defer's visibility, so a private answer after a
+    public defer removes the "thinking…" message and follows up privately instead. A public
+    reply to a scoring command is remembered so a 👍/👎 on it becomes feedback on ``text``.
     """
     command = Command(
         platform=PLATFORM,
@@ -178,6 +179,10 @@ async def run_command(
         await interaction.response.defer(thinking=True, ephemeral=spec.private)
         deferred_publicly = not spec.private
     reply = await work
+    if spec.private and not reply.ephemeral:
+        # a private command's answer is the caller's however fast it came (a deferred one is
+        # ephemeral anyway: the first follow-up keeps the defer's visibility)
+        reply = dataclasses.replace(reply, ephemeral=True)
     if reply.ephemeral and deferred_publicly:
         await _drop_public_defer(interaction)
     message = await send_reply(interaction, reply)

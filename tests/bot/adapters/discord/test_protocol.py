@@ -86,6 +86,22 @@ def live_settings(tmp_path: Path) -> Settings:
     )
 
 
+class RecordingSchedules:
+    """The report scheduler's surface (``ReportSchedules``), recording schedule changes."""
+
+    def __init__(self, *_: object) -> None:
+        self.applied: list[tuple[tuple[str, str], str]] = []
+
+    async def start(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    async def apply_schedule(self, pair: tuple[str, str], cron: str) -> None:
+        self.applied.append((pair, cron))
+
+
 @pytest.fixture
 async def live(live_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Live]:
     server = FakeDiscord()
@@ -102,7 +118,7 @@ async def live(live_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Asyn
         adapter=adapter,
         scorer=scorer,  # type: ignore[arg-type]
         repository=repo,
-        scheduler_factory=None,
+        scheduler_factory=RecordingSchedules,
         retrainer_factory=None,
     )
     task = asyncio.create_task(app.run())
@@ -321,3 +337,20 @@ async def test_a_thumbs_down_on_a_score_reply_is_private_feedback_on_the_text(li
     assert (feedback.user_id, feedback.author_id) == (str(OTHER_USER), str(USER))
     [dm] = live.discord.dms
     assert dm["user"] == OTHER_USER and live.discord.channel_posts == []
+
+
+@pytest.mark.parametrize("defer_after_s", [2.0, 0.0], ids=["fast", "slow"])
+async def test_a_private_command_answers_privately_however_fast(
+    live: Live, monkeypatch: pytest.MonkeyPatch, defer_after_s: float
+) -> None:
+    """``/sentiment-schedule`` is private (``CommandSpec.private``): answered at once or after
+    an (ephemeral) defer, only the caller sees the new schedule."""
+    monkeypatch.setattr(common, "DEFER_AFTER_S", defer_after_s)
+    record = await live.answered(
+        await live.discord.interact(
+            "sentiment-schedule", {"cron": "0 9 * * 1-5"}, user_id=OWNER, permissions=ADMIN
+        )
+    )
+    assert record.seen_by_channel() == [], record.describe()
+    [said] = record.seen_by_caller_only()
+    assert said is not None and "0 9 * * 1-5" in said

@@ -8,9 +8,9 @@ the REST API is ``tests.fakes.discord_rest``, the gateway ``tests.fakes.discord_
 interaction rules ``tests.fakes.discord_interactions``.
 
 Test helpers, each returning once its event is dispatched: ``send_message``, ``edit``,
-``delete``, ``react``, ``interact`` (returns the interaction's ``InteractionRecord``), and
-``reconnect`` (op 7), ``invalidate_session`` (op 9); ``synced_to_client`` returns once the client
-has processed every dispatch so far.
+``delete``, ``bulk_delete``, ``react``, ``interact`` (returns the interaction's
+``InteractionRecord``), ``reconnect`` (op 7), ``invalidate_session`` (op 9);
+``synced_to_client`` returns once the client has processed every dispatch so far.
 """
 
 from __future__ import annotations
@@ -115,11 +115,22 @@ class FakeDiscord(DiscordRest):
 
     # -- what people do --------------------------------------------------------------------------
 
-    async def send_message(self, content: str, *, author: int = USER, channel_id: int = GENERAL):
-        """A person writes ``content``: MESSAGE_CREATE. Returns the message id."""
+    async def send_message(
+        self,
+        content: str,
+        *,
+        author: int = USER,
+        channel_id: int = GENERAL,
+        before_the_bot: bool = False,
+    ) -> int:
+        """A person writes ``content``: MESSAGE_CREATE. Returns the message id.
+
+        ``before_the_bot``: written before the bot joined (no event; it can still be edited).
+        """
         payload = message(content, user(author, f"user{author % 1000}"), self.channels[channel_id])
         self.messages[int(payload["id"])] = payload
-        await self.gateway.dispatch("MESSAGE_CREATE", payload)
+        if not before_the_bot:
+            await self.gateway.dispatch("MESSAGE_CREATE", payload)
         return int(payload["id"])
 
     async def edit(self, message_id: int, content: str) -> str:
@@ -135,6 +146,14 @@ class FakeDiscord(DiscordRest):
         payload = self.messages.pop(message_id)
         ids = {k: payload[k] for k in ("channel_id", "guild_id")}
         await self.gateway.dispatch("MESSAGE_DELETE", {"id": str(message_id), **ids})
+
+    async def bulk_delete(self, message_ids: list[int]) -> None:
+        """A moderator purges messages of one channel: MESSAGE_DELETE_BULK."""
+        payloads = [self.messages.pop(i) for i in message_ids]
+        ids = {k: payloads[0][k] for k in ("channel_id", "guild_id")}
+        await self.gateway.dispatch(
+            "MESSAGE_DELETE_BULK", {"ids": [str(i) for i in message_ids], **ids}
+        )
 
     async def react(
         self, emoji: str, message_id: int, *, user_id: int = USER, author: int = BOT_ID

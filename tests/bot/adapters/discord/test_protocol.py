@@ -164,6 +164,27 @@ async def test_messages_edits_and_deletes_end_in_the_repository(live: Live) -> N
     assert MessageKey("discord", str(GENERAL), str(gone)) in live.repo.tombstones
 
 
+async def test_purges_and_edits_of_unknown_messages_leave_no_row(live: Live) -> None:
+    old = await live.discord.send_message("good, from before the bot", before_the_bot=True)
+    purged = [await live.discord.send_message(f"bad {i}") for i in range(3)]
+    await live.discord.bulk_delete(purged)
+    await live.discord.edit(old, "great, edited after the bot joined")
+    await live.settle()
+    assert live.repo.messages == {}
+    assert {MessageKey("discord", str(GENERAL), str(i)) for i in purged} <= set(
+        live.repo.tombstones
+    )
+
+
+async def test_an_opted_out_persons_messages_are_not_stored(live: Live) -> None:
+    record = await live.answered(await live.discord.interact("sentiment-optout"))
+    assert record.seen_by_channel() == [], record.describe()
+    await live.discord.send_message("great news nobody may keep")
+    kept = await live.discord.send_message("good news", author=OTHER_USER)
+    await live.settle()
+    assert [k.message_id for k in live.repo.messages] == [str(kept)]
+
+
 async def test_sentiment_is_answered_publicly_within_the_deadline(live: Live) -> None:
     record = await live.answered(await live.discord.interact("sentiment", {"text": "great day"}))
     assert record.calls == ["callback:4"], record.describe()

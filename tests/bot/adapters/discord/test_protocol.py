@@ -351,6 +351,8 @@ async def test_an_invalidated_session_identifies_again_and_keeps_streaming(
 async def test_a_thumbs_down_on_a_score_reply_is_private_feedback_on_the_text(live: Live) -> None:
     scored = await live.answered(await live.discord.interact("sentiment", {"text": "great day"}))
     reply = scored.messages[0]
+    # the adapter learns its reply's id (GET @original) just after answering; a person is slower
+    await wait_until(lambda: live.adapter.replies.get(str(GENERAL), str(reply.id)) is not None)
     await live.discord.react("👎", reply.id, user_id=OTHER_USER)
     await wait_until(lambda: bool(live.repo.feedback) and bool(live.discord.dms))
     [feedback] = live.repo.feedback

@@ -25,6 +25,7 @@ PLATFORM = "discord"
 TEXT_LIMIT = 2000  # Discord's message length limit
 MAX_FILES = 10  # Discord's attachments-per-message limit
 DEFER_AFTER_S = 2.0  # answer or defer well inside Discord's 3 s window
+UNKNOWN_INTERACTION = 10062  # Discord's error for an interaction answered after its 3 s
 
 
 AnyBot = commands.Bot | commands.AutoShardedBot
@@ -200,11 +201,18 @@ async def _drop_public_defer(interaction: discord.Interaction) -> None:
 
 
 class SentibotTree(app_commands.CommandTree):
-    """A command tree whose errors go back to the user as ephemeral messages."""
+    """A command tree whose errors go back to the user as ephemeral messages (except when the
+    interaction has expired: then one warning, and nothing is sent)."""
 
     async def on_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
+        original = getattr(error, "original", None)
+        if isinstance(original, discord.NotFound) and original.code == UNKNOWN_INTERACTION:
+            # too late: Discord has shown "did not respond" and takes no answer any more
+            name = interaction.command.name if interaction.command else "?"
+            logger.warning("Discord: /%s answered after Discord's 3 s deadline", name)
+            return
         if isinstance(error, app_commands.CheckFailure):
             text = str(error) or "You can't use this command here."
         elif isinstance(error, app_commands.TransformerError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
@@ -24,6 +25,7 @@ PLATFORM = "discord"
 TEXT_LIMIT = 2000  # Discord's message length limit
 MAX_FILES = 10  # Discord's attachments-per-message limit
 DEFER_AFTER_S = 2.0  # answer or defer well inside Discord's 3 s window
+UNKNOWN_INTERACTION = 10062  # Discord's error for an interaction answered after its 3 s
 
 
 AnyBot = commands.Bot | commands.AutoShardedBot
@@ -146,10 +148,10 @@ async def run_command(
     (``Handler.check_command``) and answered privately, before anything is acknowledged. The
     core then gets ``DEFER_AFTER_S`` seconds; slower work (or a ``spec.defer`` command) is
     deferred with Discord's "thinking…" state (only the caller sees it when ``spec.private``)
-    and answered by a follow-up. Discord gives the first follow-up the defer's visibility, so
-    a private answer after a public defer removes the "thinking…" message and follows up
-    privately instead. A public reply to a scoring command is remembered so a 👍/👎 on it
-    becomes feedback on ``text``.
+    and answered by a follow-up; a ``spec.private`` command's answer is private either way.
+    Discord gives the first follow-up the defer's visibility, so a private answer after a
+    public defer removes the "thinking…" message and follows up privately instead. A public
+    reply to a scoring command is remembered so a 👍/👎 on it becomes feedback on ``text``.
     """
     command = Command(
         platform=PLATFORM,
@@ -178,6 +180,10 @@ async def run_command(
         await interaction.response.defer(thinking=True, ephemeral=spec.private)
         deferred_publicly = not spec.private
     reply = await work
+    if spec.private and not reply.ephemeral:
+        # a private command's answer is the caller's however fast it came (a deferred one is
+        # ephemeral anyway: the first follow-up keeps the defer's visibility)
+        reply = dataclasses.replace(reply, ephemeral=True)
     if reply.ephemeral and deferred_publicly:
         await _drop_public_defer(interaction)
     message = await send_reply(interaction, reply)
@@ -195,11 +201,18 @@ async def _drop_public_defer(interaction: discord.Interaction) -> None:
 
 
 class SentibotTree(app_commands.CommandTree):
-    """A command tree whose errors go back to the user as ephemeral messages."""
+    """A command tree whose errors go back to the user as ephemeral messages (except when the
+    interaction has expired: then one warning, and nothing is sent)."""
 
     async def on_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
+        original = getattr(error, "original", None)
+        if isinstance(original, discord.NotFound) and original.code == UNKNOWN_INTERACTION:
+            # too late: Discord has shown "did not respond" and takes no answer any more
+            name = interaction.command.name if interaction.command else "?"
+            logger.warning("Discord: /%s answered after Discord's 3 s deadline", name)
+            return
         if isinstance(error, app_commands.CheckFailure):
             text = str(error) or "You can't use this command here."
         elif isinstance(error, app_commands.TransformerError):

@@ -42,6 +42,12 @@ class DataConfig(Section):
     lexicon_min_score: float = Field(1.0, gt=0.0, le=4.0)
     lexicon_repeat: int = Field(10, ge=1)  # each lexicon row is added this many times
     lexicon_negations: bool = True  # also "not <word>" with the opposite label
+    # Labelled chat messages (three classes, ``model.chat``): paths of TSV files added to the
+    # training rows, each row ``chat_repeat`` times. Never ``devchat_dev.tsv`` (for choosing).
+    chat_train: list[str] = []
+    chat_repeat: int = Field(1, ge=1)
+    # The developer-chat choosing split: reported (benchmarks, metadata), never trained on.
+    chat_dev: str = ""
     # ``source = "keras"``: local copies of ``imdb.npz`` and ``imdb_word_index.json``; empty means
     # let ``keras.datasets.imdb`` download them.
     keras_npz: str = ""
@@ -76,6 +82,9 @@ class ModelConfig(Section):
     """
 
     architecture: Architecture = "bigram"
+    # ``binary`` (sigmoid, neutral = band around 0.5) or ``three_class`` (softmax over
+    # negative/neutral/positive; score = P(positive) + P(neutral) / 2): model/heads.py.
+    head: Literal["binary", "three_class"] = "binary"
     # Directory holding ``sentiment.keras`` and ``metadata.json``; empty means the bundled model.
     path: Path | None = None
     serving_url: str = ""

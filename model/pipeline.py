@@ -14,9 +14,11 @@ from typing import Any
 
 import numpy as np
 
-from model.artifact import save_artifact
+from model.artifact import Artifact, save_artifact
 from model.augment import augment
-from model.config import DataConfig, ModelConfig, TrainConfig
+from model.chat import CREDITS, load_chat
+from model.checksum import file_sha256
+from model.config import DataConfig, ModelConfig, ScoringConfig, TrainConfig
 from model.data import Reviews, Split, load_reviews, subsample, train_validation_split
 from model.training import Fitted, evaluate, fit, predict_probabilities
 
@@ -84,8 +86,15 @@ def finish(
     test: Split | None = None,
     short_text: bool = False,
     extra_metadata: dict[str, Any] | None = None,
+    chat_dev: str = "",
+    scoring: ScoringConfig | None = None,
 ) -> Path:
-    """Evaluate, calibrate and save a fitted network (see ``save_trained``)."""
+    """Evaluate, calibrate and save a fitted network (see ``save_trained``).
+
+    With ``short_text``, the labels on the chat sets (``model.chateval``, with ``chat_dev`` and
+    the neutral band of ``scoring`` for a binary head) are measured on the saved model and
+    recorded in the metadata as ``metrics.chat_labels``.
+    """
     model = fitted.model
     metrics: dict[str, Any] = {"test": evaluate(model, test) if test is not None else {}}
     if short_text:
@@ -111,8 +120,25 @@ def finish(
         },
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
+    if short_text:
+        metrics["chat_labels"] = chat_label_metrics(
+            Artifact(model, {"calibration": calibration}, Path(output), "candidate"),
+            chat_dev,
+            scoring,
+        )
     metadata.update(extra_metadata or {})
     return save_artifact(model, output, metadata)
+
+
+def chat_label_metrics(
+    artifact: Artifact, chat_dev: str = "", scoring: ScoringConfig | None = None
+) -> dict[str, Any]:
+    """The labels a model gives on the chat sets, through the scoring service."""
+    from model.chateval import chat_sets, evaluate_labels, scorer_labeller
+    from model.service import Scorer
+
+    scorer = Scorer(artifact, scoring or ScoringConfig())
+    return evaluate_labels(scorer_labeller(scorer), chat_sets(chat_dev or None))
 
 
 def run_training(
@@ -124,8 +150,9 @@ def run_training(
     max_train: int | None = None,
     reviews: Reviews | None = None,
     verbose: int | str = "auto",
+    scoring: ScoringConfig | None = None,
 ) -> Path:
-    """Load IMDB, train the configured network, evaluate on the test split and save it.
+    """Load IMDB (and ``[data] chat_train``), train, evaluate on the test split and save it.
 
     Parameters
     ----------
@@ -142,7 +169,8 @@ def run_training(
     reviews = reviews or load_reviews(data_config)
     pool = subsample(reviews.train, max_train, data_config.seed)
     train, validation = train_validation_split(pool, data_config.validation_split, data_config.seed)
-    rows = augment(train, data_config)
+    chat = load_chat(data_config.chat_train)
+    rows = augment(train, data_config, chat)
     logger.info(
         "training on %d rows (%d reviews), validating on %d", len(rows), len(train), len(validation)
     )
@@ -153,8 +181,15 @@ def run_training(
         run_dir=run_dir, seed=data_config.seed, verbose=verbose,
     )  # fmt: skip
     data_info = dict(reviews.source, train_reviews=len(train), train_rows=len(rows))
+    if data_config.chat_train:
+        data_info["chat"] = {
+            "files": {p: file_sha256(Path(p).expanduser()) for p in data_config.chat_train},
+            "messages": len(chat),
+            "repeat": data_config.chat_repeat,
+        }
+    extra = {"data": data_info, "run_dir": str(run_dir), "credits": CREDITS}
     return finish(
         fitted, validation, model_config, train_config, output,
-        test=reviews.test, short_text=True,
-        extra_metadata={"data": data_info, "run_dir": str(run_dir)},
+        test=reviews.test, short_text=True, extra_metadata=extra,
+        chat_dev=data_config.chat_dev, scoring=scoring,
     )  # fmt: skip

@@ -23,6 +23,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from model.class_calibration import ClassCalibration
 from model.config import Architecture, ModelConfig, TrainConfig
 from model.cores import CORES
 from model.heads import Head
@@ -161,9 +162,11 @@ def build_network(
     if config.architecture == "bigram" and config.lexicon_feature:
         lexicon = LexiconFeatures(name="lexicon_features")
     compile_model(core, _optimizer(train, steps_per_epoch), config.head)
+    # A three-class model ends in its class calibration (identity until fitted on chat).
+    last = [ClassCalibration(name="class_calibration")] if config.head == "three_class" else []
     if config.architecture == "sequential":
         end_to_end: keras.Model = keras.Sequential(
-            [keras.Input(shape=(), dtype="string"), normalize, vectorize, *core.layers],
+            [keras.Input(shape=(), dtype="string"), normalize, vectorize, *core.layers, *last],
             name="sentiment_sequential",
         )
     else:
@@ -171,7 +174,10 @@ def build_network(
         normalized = normalize(text)
         vectors = vectorize(normalized)
         inputs = vectors if lexicon is None else (vectors, lexicon(normalized))
-        end_to_end = keras.Model(text, core(inputs), name=f"sentiment_{config.architecture}")
+        output = core(inputs)
+        for layer in last:
+            output = layer(output)
+        end_to_end = keras.Model(text, output, name=f"sentiment_{config.architecture}")
     compile_model(end_to_end, "adam", config.head)
     logger.info(
         "built %s: vocabulary %d, %d parameters",

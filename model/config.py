@@ -46,6 +46,12 @@ class DataConfig(Section):
     # training rows, each row ``chat_repeat`` times. Never ``devchat_dev.tsv`` (for choosing).
     chat_train: list[str] = []
     chat_repeat: int = Field(1, ge=1)
+    # This share of the chat rows is held out with the validation reviews (early stopping and
+    # the calibration's positive/negative rows), stratified and seeded.
+    chat_validation_split: float = Field(0.1, gt=0.0, lt=0.5)
+    # A three-class model's class calibration is fitted on the held-out chat rows plus this many
+    # validation reviews, so it keeps the reviews right too (model/class_calibration.py).
+    calibration_reviews: int = Field(0, ge=0)
     # The developer-chat choosing split: reported (benchmarks, metadata), never trained on.
     chat_dev: str = ""
     # ``source = "keras"``: local copies of ``imdb.npz`` and ``imdb_word_index.json``; empty means
@@ -95,6 +101,8 @@ class ModelConfig(Section):
     output_mode: Literal["multi_hot", "count", "tf_idf"] = "multi_hot"
     # The ``bigram`` network also reads VADER-lexicon scores of the text (model/lexicon.py).
     lexicon_feature: bool = True
+    # ``bigram`` with the lexicon: also a linear ("wide") term from the n-grams to the output.
+    wide: bool = False
     embedding_dim: int = Field(32, ge=2)
     hidden_units: int = Field(16, ge=0)
     dropout: float = Field(0.5, ge=0.0, lt=1.0)

@@ -86,8 +86,18 @@ def _bigram_core(config: ModelConfig, vocab: int) -> keras.Model:
         x = keras.layers.Dense(config.hidden_units, activation="relu")(x)
         x = keras.layers.Dropout(config.dropout)(x)
     x = keras.layers.Concatenate()([x, lexicon])
-    output = output_layer(config)(x)
-    return keras.Model([ngrams, lexicon], output, name="bigram_lexicon_core")
+    if not config.wide:
+        return keras.Model([ngrams, lexicon], output_layer(config)(x), name="bigram_lexicon_core")
+    # Wide and deep: a linear term straight from the n-grams joins the logits, so a word or pair
+    # that is plain evidence for a class (chat: "lgtm", "segfaults") need not squeeze through
+    # the hidden layer.
+    n = units(config.head)
+    deep = keras.layers.Dense(n, name="deep_logits")(x)
+    wide = keras.layers.Dense(n, use_bias=False, name="wide_logits")(ngrams)
+    logits = keras.layers.Add()([deep, wide])
+    activation = "softmax" if config.head == "three_class" else "sigmoid"
+    output = keras.layers.Activation(activation, name="probabilities")(logits)
+    return keras.Model([ngrams, lexicon], output, name="bigram_wide_core")
 
 
 def _nblr_core(config: ModelConfig, vocab: int) -> keras.Model:

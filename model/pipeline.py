@@ -18,9 +18,18 @@ from model.artifact import Artifact, save_artifact
 from model.augment import augment
 from model.chat import CREDITS, load_chat
 from model.checksum import file_sha256
+from model.class_calibration import calibrate_classes
 from model.config import DataConfig, ModelConfig, ScoringConfig, TrainConfig
-from model.data import Reviews, Split, load_reviews, subsample, train_validation_split
-from model.training import Fitted, evaluate, fit, predict_probabilities
+from model.data import (
+    Reviews,
+    Split,
+    concat,
+    load_reviews,
+    make_split,
+    subsample,
+    train_validation_split,
+)
+from model.training import Fitted, evaluate, fit, predict_outputs, predict_probabilities
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +42,12 @@ def calibrate(probs: np.ndarray, labels: np.ndarray) -> dict[str, Any] | None:
     from model.calibration import fit_calibration
 
     return fit_calibration(np.asarray(probs), np.asarray(labels))
+
+
+def _polar_binary(split: Split) -> Split:
+    """The negative and positive rows of a three-class split, as a binary split."""
+    rows = np.flatnonzero(split.labels != 1)
+    return make_split([split.texts[i] for i in rows], split.labels[rows] // 2)
 
 
 def save_trained(
@@ -88,14 +103,30 @@ def finish(
     extra_metadata: dict[str, Any] | None = None,
     chat_dev: str = "",
     scoring: ScoringConfig | None = None,
+    chat_validation: Split | None = None,
+    calibration_reviews: int = 0,
+    review_validation: Split | None = None,
 ) -> Path:
     """Evaluate, calibrate and save a fitted network (see ``save_trained``).
+
+    A three-class network first gets its class calibration (``model.class_calibration``)
+    from ``chat_validation``, the held-out chat rows, plus the first ``calibration_reviews``
+    validation reviews (so the calibration does not trade review accuracy for chat).
 
     With ``short_text``, the labels on the chat sets (``model.chateval``, with ``chat_dev`` and
     the neutral band of ``scoring`` for a binary head) are measured on the saved model and
     recorded in the metadata as ``metrics.chat_labels``.
     """
     model = fitted.model
+    classes = None
+    if fitted.network.head == "three_class" and chat_validation is not None:
+        rows = chat_validation
+        if calibration_reviews and review_validation is not None:
+            count = min(calibration_reviews, len(review_validation))
+            reviews = review_validation.take(list(range(count)))
+            rows = concat(chat_validation, reviews)  # keeps reviews right (IMDB at 0.5)
+        raw = predict_outputs(model, rows.texts)
+        classes = calibrate_classes(model, raw, rows.labels)
     metrics: dict[str, Any] = {"test": evaluate(model, test) if test is not None else {}}
     if short_text:
         from model.shorttext import evaluate_short_text
@@ -103,7 +134,8 @@ def finish(
         metrics["short_text"] = evaluate_short_text(model)
     else:
         metrics["short_text"] = {}
-    calibration = calibrate(predict_probabilities(model, validation.texts), validation.labels)
+    polar = validation if validation.classes == 2 else _polar_binary(validation)
+    calibration = calibrate(predict_probabilities(model, polar.texts), polar.labels)
     metadata: dict[str, Any] = {
         "architecture": fitted.network.architecture,
         "config": {
@@ -113,6 +145,7 @@ def finish(
         "data": {},
         "metrics": metrics,
         "calibration": calibration,
+        "class_calibration": classes,
         "training": {
             "seconds": round(fitted.seconds, 1),
             "epochs_run": fitted.epochs_run,
@@ -169,7 +202,14 @@ def run_training(
     reviews = reviews or load_reviews(data_config)
     pool = subsample(reviews.train, max_train, data_config.seed)
     train, validation = train_validation_split(pool, data_config.validation_split, data_config.seed)
-    chat = load_chat(data_config.chat_train)
+    chat, chat_validation = load_chat(data_config.chat_train), None
+    if len(chat):  # a share of the chat rows joins the validation rows (early stopping)
+        chat, chat_validation = train_validation_split(
+            chat, data_config.chat_validation_split, data_config.seed
+        )
+    review_validation = validation
+    if chat_validation is not None:
+        validation = concat(validation, chat_validation)
     rows = augment(train, data_config, chat)
     logger.info(
         "training on %d rows (%d reviews), validating on %d", len(rows), len(train), len(validation)
@@ -191,5 +231,7 @@ def run_training(
     return finish(
         fitted, validation, model_config, train_config, output,
         test=reviews.test, short_text=True, extra_metadata=extra,
-        chat_dev=data_config.chat_dev, scoring=scoring,
+        chat_dev=data_config.chat_dev, scoring=scoring, chat_validation=chat_validation,
+        calibration_reviews=data_config.calibration_reviews,
+        review_validation=review_validation,
     )  # fmt: skip

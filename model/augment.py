@@ -83,8 +83,8 @@ def lexicon_rows(min_score: float, path: Path | None = None, negations: bool = F
 def augment(train: Split, config: DataConfig, chat: Split | None = None) -> Split:
     """Return ``train`` plus the augmentation rows that ``config`` switches on.
 
-    ``chat`` (labelled chat messages, ``model.chat``) is added ``config.chat_repeat`` times; with
-    it the result has three-class labels.
+    ``chat`` (labelled chat messages, ``model.chat``, already repeated as ``[data] chat_repeat``
+    asks: see ``model.pipeline``) is added; with it the result has three-class labels.
     """
     parts = [train]
     if config.sentence_augment and config.sentence_max_per_review > 0:
@@ -97,7 +97,7 @@ def augment(train: Split, config: DataConfig, chat: Split | None = None) -> Spli
         rows = lexicon_rows(config.lexicon_min_score, negations=config.lexicon_negations)
         parts.extend([rows] * config.lexicon_repeat)
     if chat is not None and len(chat):
-        parts.extend([chat] * config.chat_repeat)
+        parts.append(chat)
     rows = concat(*parts)
     if len(parts) > 1:
         logger.info("augmented %d reviews to %d training rows", len(train), len(rows))

@@ -43,9 +43,10 @@ class DataConfig(Section):
     lexicon_repeat: int = Field(10, ge=1)  # each lexicon row is added this many times
     lexicon_negations: bool = True  # also "not <word>" with the opposite label
     # Labelled chat messages (three classes, ``model.chat``): paths of TSV files added to the
-    # training rows, each row ``chat_repeat`` times. Never ``devchat_dev.tsv`` (for choosing).
+    # training rows, each row ``chat_repeat`` times (one number for every file, or one per file).
+    # Never ``devchat_dev.tsv`` (for choosing).
     chat_train: list[str] = []
-    chat_repeat: int = Field(1, ge=1)
+    chat_repeat: int | list[int] = 1
     # This share of the chat rows is held out with the validation reviews (early stopping and
     # the calibration's positive/negative rows), stratified and seeded.
     chat_validation_split: float = Field(0.1, gt=0.0, lt=0.5)
@@ -58,6 +59,21 @@ class DataConfig(Section):
     # let ``keras.datasets.imdb`` download them.
     keras_npz: str = ""
     keras_word_index: str = ""
+
+    def chat_repeats(self) -> list[int]:
+        """``chat_repeat`` for each file of ``chat_train``."""
+        if isinstance(self.chat_repeat, int):
+            return [self.chat_repeat] * len(self.chat_train)
+        return list(self.chat_repeat)
+
+    @model_validator(mode="after")
+    def _repeats_match(self) -> DataConfig:
+        repeats = [self.chat_repeat] if isinstance(self.chat_repeat, int) else self.chat_repeat
+        if any(r < 1 for r in repeats):
+            raise ValueError("chat_repeat must be at least 1")
+        if isinstance(self.chat_repeat, list) and len(self.chat_repeat) != len(self.chat_train):
+            raise ValueError("chat_repeat needs one number per chat_train file")
+        return self
 
 
 class Overrides(Section):

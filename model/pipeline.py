@@ -16,7 +16,7 @@ import numpy as np
 
 from model.artifact import Artifact, save_artifact
 from model.augment import augment
-from model.chat import CREDITS, load_chat
+from model.chat import CREDITS, read_chat_tsv
 from model.checksum import file_sha256
 from model.class_calibration import calibrate_classes
 from model.config import DataConfig, ModelConfig, ScoringConfig, TrainConfig
@@ -174,6 +174,25 @@ def chat_label_metrics(
     return evaluate_labels(scorer_labeller(scorer), chat_sets(chat_dev or None))
 
 
+def chat_rows(config: DataConfig) -> tuple[Split | None, Split | None]:
+    """The chat training rows (each file repeated as configured) and held-out chat rows.
+
+    A share (``chat_validation_split``) of every file is held out, stratified and seeded; it
+    joins the validation rows (early stopping) and fits a three-class model's class
+    calibration. ``(None, None)`` without ``chat_train``.
+    """
+    if not config.chat_train:
+        return None, None
+    train_parts, validation_parts = [], []
+    for path, repeat in zip(config.chat_train, config.chat_repeats(), strict=True):
+        rows, held = train_validation_split(
+            read_chat_tsv(path), config.chat_validation_split, config.seed
+        )
+        train_parts.extend([rows] * repeat)
+        validation_parts.append(held)
+    return concat(*train_parts), concat(*validation_parts)
+
+
 def run_training(
     data_config: DataConfig,
     model_config: ModelConfig,
@@ -202,11 +221,7 @@ def run_training(
     reviews = reviews or load_reviews(data_config)
     pool = subsample(reviews.train, max_train, data_config.seed)
     train, validation = train_validation_split(pool, data_config.validation_split, data_config.seed)
-    chat, chat_validation = load_chat(data_config.chat_train), None
-    if len(chat):  # a share of the chat rows joins the validation rows (early stopping)
-        chat, chat_validation = train_validation_split(
-            chat, data_config.chat_validation_split, data_config.seed
-        )
+    chat, chat_validation = chat_rows(data_config)
     review_validation = validation
     if chat_validation is not None:
         validation = concat(validation, chat_validation)
@@ -221,11 +236,11 @@ def run_training(
         run_dir=run_dir, seed=data_config.seed, verbose=verbose,
     )  # fmt: skip
     data_info = dict(reviews.source, train_reviews=len(train), train_rows=len(rows))
-    if data_config.chat_train:
+    if chat is not None:
         data_info["chat"] = {
             "files": {p: file_sha256(Path(p).expanduser()) for p in data_config.chat_train},
-            "messages": len(chat),
-            "repeat": data_config.chat_repeat,
+            "rows": len(chat),
+            "repeat": data_config.chat_repeats(),
         }
     extra = {"data": data_info, "run_dir": str(run_dir), "credits": CREDITS}
     return finish(

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from model.architectures import ARCHITECTURES
 from model.chat import load_chat, read_chat_tsv
 from model.chateval import label_metrics
 from model.config import DataConfig, ModelConfig, ScoringConfig
@@ -88,11 +89,12 @@ def test_label_metrics():
     assert m["macro_f1"] == pytest.approx(0.7778, abs=1e-4) and m["neutral_share"] == 0.25
 
 
-@pytest.mark.parametrize("architecture", ["bigram", "sequential", "nblr"])
+@pytest.mark.parametrize("architecture", [*ARCHITECTURES, "bigram-wide"])
 def test_three_class_head_trains_and_scores_on_0_1(architecture, fixture_reviews):
     train, validation = train_validation_split(fixture_reviews, 0.25, seed=3)
     rows = concat(train, chat_split(20))
-    config = small_model(architecture).model_copy(update={"head": "three_class"})
+    name, _, wide = architecture.partition("-")
+    config = small_model(name).model_copy(update={"head": "three_class", "wide": bool(wide)})
     fitted = fit(rows, validation, config, quick_train(epochs=2, learning_rate=3e-3), verbose=0)
     assert fitted.model.output_shape == (None, 3)
     outputs = predict_outputs(fitted.model, ["great film", "", "deploying v2 now"])

@@ -60,3 +60,23 @@ def test_metadata_credits_the_sources() -> None:
         assert name in credits
     assert meta["config"]["model"]["head"] == "three_class"
     assert meta["metrics"]["chat_labels"]["devchat_dev"]["n"] == 607
+
+
+def test_remote_answers_carry_the_classes_of_a_three_class_model() -> None:
+    import threading
+
+    from model.remote import RemoteScorer
+
+    remote = object.__new__(RemoteScorer)  # no server: only the answer parsing
+    remote.predict_url, remote._lock, remote._version = (
+        "http://x/v1/models/m:predict",
+        threading.Lock(),
+        "v",
+    )
+    rows = [
+        {"probability": 0.1, "classes": 0, "words": "it broke", "model_version": "v"},
+        {"probability": 0.5, "classes": 1, "words": "pr merged", "model_version": "v"},
+    ]
+    probs, words, version = remote._parse({"predictions": rows}, 2)
+    assert words == ["it broke", "pr merged"] and words.classes.tolist() == [0, 1]
+    assert probs.tolist() == pytest.approx([0.1, 0.5]) and version == "v"

@@ -6,7 +6,8 @@ reliable part. ``ClassCalibration`` is the last layer of a three-class model: th
 probability becomes that of ``softmax(W @ log(p) + b)`` (identity until fitted) and the rest is
 shared between negative and positive as the network shares it. After training,
 ``fit_class_calibration`` fits ``W`` (3x3) and ``b`` by multinomial logistic regression (a
-little L2 towards the identity) on held-out chat rows, never the choosing split (matrix
+little L2 towards the identity; every class weighs the same) on held-out chat rows, never the
+choosing split (matrix
 scaling, Guo et al. 2017, "On Calibration of Modern Neural Networks"). The label is the most
 probable output class; the score stays ``P(positive) + P(neutral) / 2``.
 """
@@ -71,15 +72,26 @@ class ClassCalibration(keras.layers.Layer):
 
 
 def fit_class_calibration(
-    probs: np.ndarray, labels: np.ndarray, l2: float = 1e-3, steps: int = 3000, rate: float = 0.1
+    probs: np.ndarray,
+    labels: np.ndarray,
+    l2: float = 1e-3,
+    steps: int = 3000,
+    rate: float = 0.1,
+    balanced: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Fit matrix scaling on held-out rows: returns ``(W, b)``, shapes ``(3, 3)`` and ``(3,)``.
 
-    Minimises the mean cross-entropy of ``softmax(log(probs) @ W.T + b)`` on ``labels``
-    (0/1/2) plus ``l2 * |W - I|^2`` (convex), by gradient descent with Adam steps.
+    Minimises the cross-entropy of ``softmax(log(probs) @ W.T + b)`` on ``labels`` (0/1/2),
+    with every class weighing the same in total when ``balanced`` (the goal is macro-F1, which
+    counts each class equally), plus ``l2 * |W - I|^2`` (convex), by gradient descent with Adam
+    steps.
     """
     x = np.log(np.clip(np.asarray(probs, np.float64), _EPS, 1.0))
-    y = np.eye(3)[np.asarray(labels, dtype=int)]
+    codes = np.asarray(labels, dtype=int)
+    y = np.eye(3)[codes]
+    counts = np.bincount(codes, minlength=3).astype(np.float64)
+    weights = (1.0 / np.maximum(counts, 1.0))[codes] if balanced else np.ones(len(codes))
+    weights = weights / weights.sum()
     w, b = np.eye(3), np.zeros(3)
     params = [w, b]
     m = [np.zeros_like(w), np.zeros_like(b)]
@@ -88,7 +100,7 @@ def fit_class_calibration(
         z = x @ w.T + b
         p = np.exp(z - z.max(axis=1, keepdims=True))
         p /= p.sum(axis=1, keepdims=True)
-        r = (p - y) / len(x)
+        r = (p - y) * weights[:, None]
         grads = [r.T @ x + 2 * l2 * (w - np.eye(3)), r.sum(axis=0)]
         for i, g in enumerate(grads):
             m[i] = 0.9 * m[i] + 0.1 * g
@@ -123,6 +135,7 @@ def calibrate_classes(model: keras.Model, probs: np.ndarray, labels: np.ndarray)
                 b.round(3))  # fmt: skip
     return {
         "method": "matrix_scaling",
+        "class_balanced": True,
         "W": w.round(5).tolist(),
         "b": b.round(5).tolist(),
         "n": int(len(labels)),

@@ -5,7 +5,8 @@ vectorised once, outside the gradient loop (``Network.vectorize`` inside ``tf.da
 numeric ``core`` is fitted on the cached vectors. The model that is evaluated, saved and served
 is the end-to-end one, raw strings in, probability out::
 
-    string -> ChatNormalize -> TextVectorization -> core -> P(positive)
+    string -> ChatNormalize -> TextVectorization -> core -> P(positive)  (binary head)
+                                                         -> P(neg, neu, pos)  (three_class)
 
 The cores are in ``model.cores``: ``sequential`` is the seed lab's network with the
 Sequential API; the others use the functional API (``keras.Input`` / ``keras.Model``).
@@ -19,11 +20,15 @@ import logging
 from dataclasses import dataclass
 
 import keras
+import numpy as np
 import tensorflow as tf
 
+from model.class_calibration import ClassCalibration
 from model.config import Architecture, ModelConfig, TrainConfig
 from model.cores import CORES
+from model.heads import Head
 from model.lexicon import LexiconFeatures
+from model.splits import Split
 from model.text import ChatNormalize
 
 logger = logging.getLogger(__name__)
@@ -51,6 +56,13 @@ class Network:
     core: keras.Model
     end_to_end: keras.Model
     lexicon: LexiconFeatures | None = None
+    head: Head = "binary"
+
+    def labels(self, split: Split) -> np.ndarray:
+        """Training labels of ``split`` for this head: classes 0/1/2, or targets 0/0.5/1."""
+        if self.head == "three_class":
+            return split.three_class().labels.astype("float32")
+        return split.targets()
 
     def features(self, normalized: tf.Tensor) -> tf.Tensor | tuple[tf.Tensor, tf.Tensor]:
         """The core's inputs for normalised text: n-gram vectors, plus lexicon scores if used."""
@@ -96,8 +108,10 @@ def _optimizer(train: TrainConfig, steps_per_epoch: int) -> keras.optimizers.Opt
     return classes[train.optimizer](learning_rate=rate)
 
 
-def metrics() -> list[keras.metrics.Metric]:
-    """The compile metrics: accuracy, precision, recall and AUC."""
+def metrics(head: Head = "binary") -> list[keras.metrics.Metric]:
+    """The compile metrics: accuracy, precision, recall and AUC (accuracy only for 3 classes)."""
+    if head == "three_class":
+        return [keras.metrics.SparseCategoricalAccuracy(name="accuracy")]
     return [
         keras.metrics.BinaryAccuracy(name="accuracy"),
         keras.metrics.Precision(name="precision"),
@@ -106,9 +120,16 @@ def metrics() -> list[keras.metrics.Metric]:
     ]
 
 
-def compile_model(model: keras.Model, optimizer: keras.optimizers.Optimizer | str) -> None:
-    """Compile with binary cross-entropy and the project's metrics."""
-    model.compile(optimizer=optimizer, loss="binary_crossentropy", metrics=metrics())
+def compile_model(
+    model: keras.Model, optimizer: keras.optimizers.Optimizer | str, head: Head = "binary"
+) -> None:
+    """Compile with the head's cross-entropy and the project's metrics.
+
+    ``binary``: binary cross-entropy on targets 0 / 0.5 (neutral) / 1; ``three_class``: sparse
+    categorical cross-entropy on labels 0 / 1 / 2.
+    """
+    loss = "sparse_categorical_crossentropy" if head == "three_class" else "binary_crossentropy"
+    model.compile(optimizer=optimizer, loss=loss, metrics=metrics(head))
 
 
 def build_network(
@@ -140,10 +161,12 @@ def build_network(
     lexicon = None
     if config.architecture == "bigram" and config.lexicon_feature:
         lexicon = LexiconFeatures(name="lexicon_features")
-    compile_model(core, _optimizer(train, steps_per_epoch))
+    compile_model(core, _optimizer(train, steps_per_epoch), config.head)
+    # A three-class model ends in its class calibration (identity until fitted on chat).
+    last = [ClassCalibration(name="class_calibration")] if config.head == "three_class" else []
     if config.architecture == "sequential":
         end_to_end: keras.Model = keras.Sequential(
-            [keras.Input(shape=(), dtype="string"), normalize, vectorize, *core.layers],
+            [keras.Input(shape=(), dtype="string"), normalize, vectorize, *core.layers, *last],
             name="sentiment_sequential",
         )
     else:
@@ -151,12 +174,17 @@ def build_network(
         normalized = normalize(text)
         vectors = vectorize(normalized)
         inputs = vectors if lexicon is None else (vectors, lexicon(normalized))
-        end_to_end = keras.Model(text, core(inputs), name=f"sentiment_{config.architecture}")
-    compile_model(end_to_end, "adam")
+        output = core(inputs)
+        for layer in last:
+            output = layer(output)
+        end_to_end = keras.Model(text, output, name=f"sentiment_{config.architecture}")
+    compile_model(end_to_end, "adam", config.head)
     logger.info(
         "built %s: vocabulary %d, %d parameters",
         config.architecture,
         vocab,
         end_to_end.count_params(),
     )
-    return Network(config.architecture, normalize, vectorize, core, end_to_end, lexicon)
+    return Network(
+        config.architecture, normalize, vectorize, core, end_to_end, lexicon, config.head
+    )

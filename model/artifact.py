@@ -8,7 +8,6 @@ fails with one clear line (``ModelLoadError``) instead of a deep Keras traceback
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import warnings
@@ -19,6 +18,10 @@ from typing import Any
 
 import keras
 import tensorflow as tf
+
+from model.checksum import file_sha256
+
+__all__ = ["Artifact", "ModelLoadError", "file_sha256", "load_artifact", "save_artifact"]
 
 logger = logging.getLogger(__name__)
 
@@ -52,15 +55,6 @@ class Artifact:
     metadata: dict[str, Any]
     directory: Path
     version: str
-
-
-def file_sha256(path: Path) -> str:
-    """Return the hex SHA-256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _major(version: str) -> str:
@@ -171,6 +165,7 @@ def load_artifact(directory: Path | str) -> Artifact:
     ModelLoadError
         See :func:`read_metadata`; also when Keras cannot deserialise the file.
     """
+    import model.class_calibration  # noqa: F401  (registers ClassCalibration)
     import model.lexicon  # noqa: F401  (registers LexiconFeatures for deserialisation)
     import model.text  # noqa: F401  (registers ChatNormalize for deserialisation)
 

@@ -1,11 +1,12 @@
 """Extra training rows that teach a review-trained network to score short text.
 
-IMDB reviews average 230 words; chat messages have a handful. Two optional augmentations, both
+IMDB reviews average 230 words; chat messages have a handful. Optional augmentations, all
 measured by ``benchmarks/accuracy.py``:
 
 - sentences: single sentences of each training review, labelled like the review;
 - lexicon: the words and phrases of VADER's hand-rated lexicon whose mean rating is clearly
-  positive or negative, labelled by the sign of the rating.
+  positive or negative, labelled by the sign of the rating;
+- chat: labelled chat messages in three classes (``[data] chat_train``, ``model.chat``).
 """
 
 from __future__ import annotations
@@ -79,8 +80,12 @@ def lexicon_rows(min_score: float, path: Path | None = None, negations: bool = F
     return make_split(texts, labels)
 
 
-def augment(train: Split, config: DataConfig) -> Split:
-    """Return ``train`` plus the augmentation rows that ``config`` switches on."""
+def augment(train: Split, config: DataConfig, chat: Split | None = None) -> Split:
+    """Return ``train`` plus the augmentation rows that ``config`` switches on.
+
+    ``chat`` (labelled chat messages, ``model.chat``, already repeated as ``[data] chat_repeat``
+    asks: see ``model.pipeline``) is added; with it the result has three-class labels.
+    """
     parts = [train]
     if config.sentence_augment and config.sentence_max_per_review > 0:
         parts.append(
@@ -91,6 +96,8 @@ def augment(train: Split, config: DataConfig) -> Split:
     if config.lexicon_augment:
         rows = lexicon_rows(config.lexicon_min_score, negations=config.lexicon_negations)
         parts.extend([rows] * config.lexicon_repeat)
+    if chat is not None and len(chat):
+        parts.append(chat)
     rows = concat(*parts)
     if len(parts) > 1:
         logger.info("augmented %d reviews to %d training rows", len(train), len(rows))

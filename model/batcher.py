@@ -110,13 +110,14 @@ class MicroBatcher:
         future: asyncio.Future[Score] = loop.create_future()
         self._pending.append((text, future))
         if len(self._pending) == 1 or len(self._pending) >= self.max_batch:
+            assert self._ready is not None  # made with the worker, above
             self._ready.set()  # wake the worker: first text, or a full batch
         return future
 
     async def close(self) -> None:
         """Stop accepting texts and wait until every pending one is scored."""
         self._closing = True
-        if self._worker is None:
+        if self._worker is None or self._ready is None:
             return
         self._ready.set()
         await self._worker
@@ -125,6 +126,7 @@ class MicroBatcher:
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         ready = self._ready
+        assert ready is not None  # made before the worker is started
         while True:
             while not self._pending:
                 if self._closing:

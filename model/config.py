@@ -42,10 +42,38 @@ class DataConfig(Section):
     lexicon_min_score: float = Field(1.0, gt=0.0, le=4.0)
     lexicon_repeat: int = Field(10, ge=1)  # each lexicon row is added this many times
     lexicon_negations: bool = True  # also "not <word>" with the opposite label
+    # Labelled chat messages (three classes, ``model.chat``): paths of TSV files added to the
+    # training rows, each row ``chat_repeat`` times (one number for every file, or one per file).
+    # Never ``devchat_dev.tsv`` (for choosing).
+    chat_train: list[str] = []
+    chat_repeat: int | list[int] = 1
+    # This share of the chat rows is held out with the validation reviews (early stopping and
+    # the calibration's positive/negative rows), stratified and seeded.
+    chat_validation_split: float = Field(0.1, gt=0.0, lt=0.5)
+    # A three-class model's class calibration is fitted on the held-out chat rows plus this many
+    # validation reviews, so it keeps the reviews right too (model/class_calibration.py).
+    calibration_reviews: int = Field(0, ge=0)
+    # The developer-chat choosing split: reported (benchmarks, metadata), never trained on.
+    chat_dev: str = ""
     # ``source = "keras"``: local copies of ``imdb.npz`` and ``imdb_word_index.json``; empty means
     # let ``keras.datasets.imdb`` download them.
     keras_npz: str = ""
     keras_word_index: str = ""
+
+    def chat_repeats(self) -> list[int]:
+        """``chat_repeat`` for each file of ``chat_train``."""
+        if isinstance(self.chat_repeat, int):
+            return [self.chat_repeat] * len(self.chat_train)
+        return list(self.chat_repeat)
+
+    @model_validator(mode="after")
+    def _repeats_match(self) -> DataConfig:
+        repeats = [self.chat_repeat] if isinstance(self.chat_repeat, int) else self.chat_repeat
+        if any(r < 1 for r in repeats):
+            raise ValueError("chat_repeat must be at least 1")
+        if isinstance(self.chat_repeat, list) and len(self.chat_repeat) != len(self.chat_train):
+            raise ValueError("chat_repeat needs one number per chat_train file")
+        return self
 
 
 class Overrides(Section):
@@ -76,6 +104,9 @@ class ModelConfig(Section):
     """
 
     architecture: Architecture = "bigram"
+    # ``binary`` (sigmoid, neutral = band around 0.5) or ``three_class`` (softmax over
+    # negative/neutral/positive; score = P(positive) + P(neutral) / 2): model/heads.py.
+    head: Literal["binary", "three_class"] = "binary"
     # Directory holding ``sentiment.keras`` and ``metadata.json``; empty means the bundled model.
     path: Path | None = None
     serving_url: str = ""
@@ -86,6 +117,8 @@ class ModelConfig(Section):
     output_mode: Literal["multi_hot", "count", "tf_idf"] = "multi_hot"
     # The ``bigram`` network also reads VADER-lexicon scores of the text (model/lexicon.py).
     lexicon_feature: bool = True
+    # ``bigram`` with the lexicon: also a linear ("wide") term from the n-grams to the output.
+    wide: bool = False
     embedding_dim: int = Field(32, ge=2)
     hidden_units: int = Field(16, ge=0)
     dropout: float = Field(0.5, ge=0.0, lt=1.0)

@@ -1,4 +1,4 @@
-"""The numeric cores of the sentiment networks: vectors in, ``P(positive)`` out.
+"""The numeric cores of the sentiment networks: vectors in, ``P(positive)`` (or 3 classes) out.
 
 ``model.architectures.build_network`` puts ``ChatNormalize`` and a ``TextVectorization`` in
 front of one of these. ``sequential`` is the seed lab's network with the Sequential API; the
@@ -12,6 +12,7 @@ from collections.abc import Callable
 import keras
 
 from model.config import ModelConfig
+from model.heads import units
 from model.naive_bayes import NaiveBayesScale
 
 
@@ -24,17 +25,24 @@ def _sequential_core(config: ModelConfig, vocab: int) -> keras.Sequential:
             keras.layers.Dense(config.hidden_units, activation="relu"),
             *([keras.layers.Dropout(config.dropout)] if config.dropout else []),
             keras.layers.Dense(config.hidden_units, activation="relu"),
-            keras.layers.Dense(1, activation="sigmoid"),
+            output_layer(config),
         ],
         name="sequential_core",
     )
+
+
+def output_layer(config: ModelConfig, **kwargs: object) -> keras.layers.Dense:
+    """The last layer: one sigmoid unit (``binary``) or a softmax over three classes."""
+    if config.head == "three_class":
+        return keras.layers.Dense(units("three_class"), activation="softmax", **kwargs)
+    return keras.layers.Dense(1, activation="sigmoid", **kwargs)
 
 
 def _head(x: keras.KerasTensor, config: ModelConfig) -> keras.KerasTensor:
     if config.hidden_units:
         x = keras.layers.Dense(config.hidden_units, activation="relu")(x)
         x = keras.layers.Dropout(config.dropout)(x)
-    return keras.layers.Dense(1, activation="sigmoid")(x)
+    return output_layer(config)(x)
 
 
 def _embedded(config: ModelConfig, vocab: int, mask: bool = False):
@@ -78,8 +86,18 @@ def _bigram_core(config: ModelConfig, vocab: int) -> keras.Model:
         x = keras.layers.Dense(config.hidden_units, activation="relu")(x)
         x = keras.layers.Dropout(config.dropout)(x)
     x = keras.layers.Concatenate()([x, lexicon])
-    output = keras.layers.Dense(1, activation="sigmoid")(x)
-    return keras.Model([ngrams, lexicon], output, name="bigram_lexicon_core")
+    if not config.wide:
+        return keras.Model([ngrams, lexicon], output_layer(config)(x), name="bigram_lexicon_core")
+    # Wide and deep: a linear term straight from the n-grams joins the logits, so a word or pair
+    # that is plain evidence for a class (chat: "lgtm", "segfaults") need not squeeze through
+    # the hidden layer.
+    n = units(config.head)
+    deep = keras.layers.Dense(n, name="deep_logits")(x)
+    wide = keras.layers.Dense(n, use_bias=False, name="wide_logits")(ngrams)
+    logits = keras.layers.Add()([deep, wide])
+    activation = "softmax" if config.head == "three_class" else "sigmoid"
+    output = keras.layers.Activation(activation, name="probabilities")(logits)
+    return keras.Model([ngrams, lexicon], output, name="bigram_wide_core")
 
 
 def _nblr_core(config: ModelConfig, vocab: int) -> keras.Model:
@@ -87,7 +105,7 @@ def _nblr_core(config: ModelConfig, vocab: int) -> keras.Model:
     ngrams = keras.Input(shape=(vocab,), sparse=sparse, name="ngrams")
     x = NaiveBayesScale(vocab, name="naive_bayes")(ngrams)  # set by naive_bayes.prime
     regularizer = keras.regularizers.L2(config.l2) if config.l2 else None
-    output = keras.layers.Dense(1, activation="sigmoid", kernel_regularizer=regularizer)(x)
+    output = output_layer(config, kernel_regularizer=regularizer)(x)
     return keras.Model(ngrams, output, name="nblr_core")
 
 

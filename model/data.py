@@ -11,64 +11,28 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from model.config import DataConfig
+from model.imdb_archive import load_archive
+from model.imdb_keras import load_keras_imdb
+from model.splits import DataError, Reviews, Split, concat, make_split
+
+__all__ = [
+    "DataError",
+    "Reviews",
+    "Split",
+    "concat",
+    "load_reviews",
+    "make_split",
+    "read_jsonl",
+    "subsample",
+    "train_validation_split",
+]
 
 logger = logging.getLogger(__name__)
-
-
-class DataError(Exception):
-    """The data set cannot be loaded; the message says why and what to do."""
-
-
-@dataclass(frozen=True)
-class Split:
-    """Texts and their labels (1 = positive, 0 = negative)."""
-
-    texts: list[str]
-    labels: np.ndarray
-
-    def __post_init__(self) -> None:
-        if len(self.texts) != len(self.labels):
-            raise ValueError(f"{len(self.texts)} texts but {len(self.labels)} labels")
-
-    def __len__(self) -> int:
-        return len(self.texts)
-
-    def take(self, indices: np.ndarray | list[int]) -> Split:
-        """Return the rows at ``indices``."""
-        return Split([self.texts[i] for i in indices], self.labels[np.asarray(indices, dtype=int)])
-
-    def counts(self) -> tuple[int, int]:
-        """Return (negatives, positives)."""
-        positives = int(np.sum(self.labels == 1))
-        return len(self) - positives, positives
-
-
-def make_split(texts: list[str], labels: list[int] | np.ndarray) -> Split:
-    """Build a ``Split`` with labels as ``int32``."""
-    return Split(list(texts), np.asarray(labels, dtype=np.int32))
-
-
-@dataclass(frozen=True)
-class Reviews:
-    """The train and test splits plus a description of where they came from."""
-
-    train: Split
-    test: Split
-    source: dict[str, Any] = field(default_factory=dict)
-
-
-def concat(*splits: Split) -> Split:
-    """Concatenate splits in order."""
-    texts = [text for split in splits for text in split.texts]
-    labels = np.concatenate([split.labels for split in splits]) if splits else np.zeros(0)
-    return make_split(texts, labels)
 
 
 def subsample(split: Split, size: int | None, seed: int) -> Split:
@@ -77,9 +41,10 @@ def subsample(split: Split, size: int | None, seed: int) -> Split:
         return split
     rng = np.random.default_rng(seed)
     chosen: list[int] = []
-    for value in (0, 1):
+    for value in range(split.classes):
         rows = np.flatnonzero(split.labels == value)
-        chosen.extend(rng.choice(rows, size=min(len(rows), size // 2), replace=False).tolist())
+        take = min(len(rows), size // split.classes)
+        chosen.extend(rng.choice(rows, size=take, replace=False).tolist())
     rng.shuffle(chosen)
     return split.take(chosen)
 
@@ -101,7 +66,7 @@ def train_validation_split(split: Split, fraction: float, seed: int) -> tuple[Sp
     rng = np.random.default_rng(seed)
     train_rows: list[int] = []
     val_rows: list[int] = []
-    for value in (0, 1):
+    for value in range(split.classes):
         rows = rng.permutation(np.flatnonzero(split.labels == value))
         cut = max(1, round(len(rows) * fraction)) if len(rows) > 1 else 0
         val_rows.extend(rows[:cut].tolist())
@@ -135,9 +100,5 @@ def load_reviews(config: DataConfig) -> Reviews:
         When the archive (or the Keras files) are missing, damaged or incomplete.
     """
     if config.source == "keras":
-        from model.imdb_keras import load_keras_imdb
-
         return load_keras_imdb(config.keras_npz or None, config.keras_word_index or None)
-    from model.imdb_archive import load_archive
-
     return load_archive(config.archive, config.cache_dir)

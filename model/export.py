@@ -5,8 +5,11 @@ one endpoint, ``serve``, also published as the ``serving_default`` signature TF 
 
 - input ``text``: a batch of raw strings, shape ``(None,)`` (the model's ``ChatNormalize``
   layer is inside the graph, so clients send chat text as is);
-- output ``probability``: float32 ``(None,)``, the positive-class probability **after** the
-  Platt calibration stored in the model's metadata, i.e. the number ``Scorer`` reports;
+- output ``probability``: float32 ``(None,)``, the score (positive-class probability, or
+  ``P(positive) + P(neutral) / 2`` of a three-class model) **after** the Platt calibration
+  stored in the model's metadata, i.e. the number ``Scorer`` reports;
+- output ``classes``: int64 ``(None,)``, the most probable class of a three-class model
+  (0/1/2 = negative/neutral/positive, the label ``Scorer`` reports), -1 for a binary model;
 - output ``words``: the normalised text (``ChatNormalize``), from which a client tells texts
   with no words left and checks the language, exactly as ``model.service.Scorer`` does;
 - output ``model_version``: the model's version string, repeated per instance, so a client
@@ -28,6 +31,7 @@ import keras
 import tensorflow as tf
 
 from model.artifact import METADATA_FILE, Artifact, load_artifact
+from model.serving_graph import scores_and_classes
 from model.text import ChatNormalize
 
 logger = logging.getLogger(__name__)
@@ -102,8 +106,10 @@ def export_artifact(artifact: Artifact, target: Path | str) -> Path:
     def serve(text: tf.Tensor) -> dict[str, tf.Tensor]:
         words = normalize(text)
         probs = tail(words, training=False) if tail is not None else network(text, training=False)
+        scores, classes = scores_and_classes(probs)
         return {
-            "probability": _calibrated(tf.reshape(tf.cast(probs, tf.float32), [-1]), calibration),
+            "probability": _calibrated(scores, calibration),
+            "classes": classes,
             "words": words,
             "model_version": tf.fill(tf.shape(text), version),
         }

@@ -15,8 +15,8 @@ import urllib.request
 import zlib
 from pathlib import Path
 
-from model.artifact import file_sha256
-from model.data import DataError, Reviews, Split, make_split
+from model.checksum import file_sha256
+from model.splits import DataError, Reviews, Split, make_split
 
 logger = logging.getLogger(__name__)
 

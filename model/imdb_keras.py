@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from model.artifact import file_sha256
-from model.data import DataError, Reviews, make_split
+from model.checksum import file_sha256
+from model.splits import DataError, Reviews, make_split
 
 logger = logging.getLogger(__name__)
 

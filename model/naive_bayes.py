@@ -57,18 +57,23 @@ class NaiveBayesScale(keras.layers.Layer):
         return config
 
 
-def log_count_ratio(batches: tf.data.Dataset, units: int, smoothing: float = 1.0) -> np.ndarray:
+def log_count_ratio(
+    batches: tf.data.Dataset, units: int, smoothing: float = 1.0, top: float = 1.0
+) -> np.ndarray:
     """The Naive Bayes log-count ratio of every feature over labelled batches.
 
     Parameters
     ----------
     batches
         ``(features, label)`` batches; features a ``tf.SparseTensor`` or dense ``(n, units)``
-        tensor of binary (multi-hot) values, labels 0 or 1.
+        tensor of binary (multi-hot) values, labels 0 (negative) to ``top`` (positive); rows
+        between them (neutral: 0.5 of a binary target, class 1 of three) are not counted.
     units
         The number of features.
     smoothing
         The Laplace count added to every feature (``alpha`` in Wang & Manning).
+    top
+        The positive label: 1 (binary targets) or 2 (three classes).
 
     Returns
     -------
@@ -79,23 +84,26 @@ def log_count_ratio(batches: tf.data.Dataset, units: int, smoothing: float = 1.0
     positive = np.full(units, smoothing, dtype=np.float64)
     negative = np.full(units, smoothing, dtype=np.float64)
     for features, labels in batches:
-        labels = np.asarray(labels).reshape(-1) > 0.5
+        labels = np.asarray(labels).reshape(-1)
+        pos, neg = labels >= top - 1e-6, labels <= 1e-6
         if isinstance(features, tf.SparseTensor):
             rows, cols = features.indices.numpy().T
             values = features.values.numpy()
-            is_positive = labels[rows]
-            positive += np.bincount(cols[is_positive], values[is_positive], minlength=units)
-            negative += np.bincount(cols[~is_positive], values[~is_positive], minlength=units)
+            is_pos, is_neg = pos[rows], neg[rows]
+            positive += np.bincount(cols[is_pos], values[is_pos], minlength=units)
+            negative += np.bincount(cols[is_neg], values[is_neg], minlength=units)
         else:
             dense = np.asarray(features)
-            positive += dense[labels].sum(axis=0)
-            negative += dense[~labels].sum(axis=0)
+            positive += dense[pos].sum(axis=0)
+            negative += dense[neg].sum(axis=0)
     ratio = np.log((positive / positive.sum()) / (negative / negative.sum()))
     return ratio.astype(np.float32)
 
 
-def prime(core: keras.Model, batches: tf.data.Dataset) -> bool:
+def prime(core: keras.Model, batches: tf.data.Dataset, top: float = 1.0) -> bool:
     """Set the ``NaiveBayesScale`` weights of ``core`` from its training batches.
+
+    ``top`` is the positive label (1 for binary targets, 2 for three classes).
 
     Returns
     -------
@@ -104,7 +112,7 @@ def prime(core: keras.Model, batches: tf.data.Dataset) -> bool:
     """
     layers = [layer for layer in core.layers if isinstance(layer, NaiveBayesScale)]
     for layer in layers:
-        ratio = log_count_ratio(batches, layer.units)
+        ratio = log_count_ratio(batches, layer.units, top=top)
         layer.ratio.assign(ratio)
         logger.info("naive Bayes ratios set for %d features (|r| mean %.3f)", ratio.size,
                     float(np.abs(ratio).mean()))  # fmt: skip

@@ -27,6 +27,7 @@ from urllib3.util.retry import Retry
 from model.config import ScoringConfig
 from model.language import LanguageFilter
 from model.service import Scorer
+from model.serving_graph import Normalised
 
 logger = logging.getLogger(__name__)
 
@@ -169,7 +170,9 @@ class RemoteScorer:
             )
         try:
             probs = np.array([float(row["probability"]) for row in rows], np.float32)
-            words = [str(row["words"]) for row in rows]
+            words = Normalised(str(row["words"]) for row in rows)
+            if "classes" in rows[0]:  # a three-class model: labels from its classes
+                words.classes = np.array([int(row["classes"]) for row in rows], np.int64)
             version = str(rows[0]["model_version"])
         except (KeyError, TypeError, ValueError):
             raise RemoteScoringError(

@@ -1,7 +1,8 @@
 """The scoring service: raw chat text in, calibrated ``Score`` out, fast and thread-safe.
 
 One compiled call (built by ``model.serving_graph``) runs the whole batch: ``ChatNormalize``
-and the rest of the network, returning the probabilities and the normalised text. The
+and the rest of the network, returning the scores, the normalised text and, for a three-class
+model, each text's class (the label; a binary model's label comes from the neutral band). The
 normalised text tells which messages have no words left (only a link or a mention) and feeds
 the language check; nothing is normalised twice.
 
@@ -25,6 +26,7 @@ import tensorflow as tf
 from model.artifact import Artifact, load_artifact
 from model.calibration import apply_calibration
 from model.config import ScoringConfig
+from model.heads import band_classes
 from model.language import LanguageFilter
 from model.serving_graph import (
     SHARD_MIN,
@@ -129,9 +131,10 @@ class Scorer:
         if not texts:
             return np.zeros(0, np.float32), words, serving.artifact.version
         call = serving.call_sharded if len(texts) >= SHARD_MIN else serving.call
-        probs, normalised, plain = call(tf.constant(list(texts), tf.string))
+        probs, normalised, plain, classes = call(tf.constant(list(texts), tf.string))
         words.extend(decode(normalised.numpy().tolist()))
         words.plain = plain.numpy()
+        words.classes = classes.numpy()
         calibrated = apply_calibration(probs.numpy(), serving.calibration)
         return calibrated, words, serving.artifact.version
 
@@ -149,8 +152,11 @@ class Scorer:
         probs, words, version = self.probabilities(
             prepared if todo is None else [prepared[i] for i in todo]
         )
-        codes = np.where(probs < self.scoring.neutral_low, 0, 1)
-        codes[probs > self.scoring.neutral_high] = 2
+        classes = getattr(words, "classes", None)
+        if classes is not None and len(classes) and classes[0] >= 0:
+            codes = classes  # a three-class model: the label is its most probable class
+        else:
+            codes = band_classes(probs, self.scoring.neutral_low, self.scoring.neutral_high)
         scores = list(
             map(Score, probs.tolist(), map(_LABELS.__getitem__, codes.tolist()), repeat(version))
         )

@@ -2,7 +2,8 @@
 
 One ``tf.function`` with a ``[None]`` string signature, traced once, runs a whole batch:
 ``ChatNormalize``, the rest of the network and (for an ``"en"`` filter) the in-graph English
-check, returning the probabilities, the normalised text and the per-text English flag. A
+check, returning the scores, the normalised text, the per-text English flag and (three-class
+models) the class of each text. A
 second call splits large batches into parts that TensorFlow runs in parallel.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Collection
+from typing import TypeAlias
 
 import keras
 import numpy as np
@@ -25,7 +27,7 @@ _SIGNATURE = [tf.TensorSpec([None], tf.string)]
 SHARD_MIN = 16  # batches at least this big are split across cores
 _MAX_SHARDS = 4
 
-ConcreteFunction = tf.types.experimental.ConcreteFunction
+ConcreteFunction: TypeAlias = tf.types.experimental.ConcreteFunction
 
 
 def shard_count() -> int:
@@ -78,7 +80,8 @@ def compile_calls(
     Returns
     -------
     tuple
-        ``(call, call_sharded)``: the plain call and one that splits the batch into
+        ``(call, call_sharded)``, each ``texts -> (scores, normalised, plain, classes)`` (see
+        ``scores_and_classes``): the plain call and one that splits the batch into
         ``shards`` parts in the same graph, which TensorFlow runs in parallel (its string ops
         use one core each). Both are traced and run once before returning.
 
@@ -95,18 +98,19 @@ def compile_calls(
     except Exception:  # not a functional graph we can cut
         tail = None
 
-    def run(texts: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
+    def run(texts: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor]:
         words = normalize(texts)
         probs = tail(words, training=False) if tail is not None else network(texts)
         plain = english(words) if english is not None else tf.zeros_like(words, tf.bool)
-        return tf.reshape(tf.cast(probs, tf.float32), [-1]), words, plain
+        scores, classes = scores_and_classes(probs)
+        return scores, words, plain, classes
 
     @tf.function(input_signature=_SIGNATURE, reduce_retracing=True)
-    def serve(texts: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
+    def serve(texts: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor]:
         return run(texts)
 
     @tf.function(input_signature=_SIGNATURE, reduce_retracing=True)
-    def serve_sharded(texts: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
+    def serve_sharded(texts: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor]:
         n = tf.shape(texts)[0]
         parts = [run(texts[n * i // shards : n * (i + 1) // shards]) for i in range(shards)]
         return tuple(tf.concat(list(outputs), 0) for outputs in zip(*parts, strict=True))
@@ -117,6 +121,23 @@ def compile_calls(
         concrete(tf.constant(["warm up", ""]))  # run once now, not on the first request
         calls.append(concrete)
     return calls[0], calls[1]
+
+
+def scores_and_classes(probs: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+    """In-graph ``model.heads``: outputs ``(n, 1)`` or ``(n, 3)`` to scores and class codes.
+
+    Returns
+    -------
+    tuple
+        ``(scores, classes)``: scores on 0..1 (``P(positive) + P(neutral) / 2`` for three
+        classes) and ``int64`` codes 0/1/2 (negative/neutral/positive) of the most probable
+        class, or -1 for every text of a binary model (its label comes from the band).
+    """
+    probs = tf.cast(probs, tf.float32)
+    if probs.shape.rank == 2 and probs.shape[-1] == 3:
+        return probs[:, 2] + 0.5 * probs[:, 1], tf.argmax(probs, axis=1, output_type=tf.int64)
+    scores = tf.reshape(probs, [-1])
+    return scores, tf.fill(tf.shape(scores), tf.constant(-1, tf.int64))
 
 
 def vocabulary(network: keras.Model) -> frozenset[str]:
@@ -151,10 +172,14 @@ class Normalised(list):
     plain
         Per text, ``True`` when the compiled call already found it English (ASCII, mostly
         common or known words), so the Python language gate can skip it; ``None`` if unknown.
+    classes
+        Per text, the class code 0/1/2 of a three-class model, -1 for a binary model (label
+        from the neutral band); ``None`` if unknown.
     """
 
     known_words: frozenset[str] = frozenset()
     plain: np.ndarray | None = None
+    classes: np.ndarray | None = None
 
 
 def decode(values: list[bytes]) -> list[str]:

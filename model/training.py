@@ -11,8 +11,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from model import naive_bayes
-from model.architectures import Network, build_network
+from model import heads, naive_bayes
+from model.architectures import Network, build_network, metrics
 from model.config import ModelConfig, TrainConfig
 from model.data import Split
 from model.text import ChatNormalize
@@ -149,11 +149,15 @@ def fit(
     steps = -(-len(train) // train_config.batch_size)
     network = build_network(model_config, normalized, train_config, steps)
     batches = vector_dataset(
-        network, normalized, train.labels, train_config.batch_size, shuffle_seed=seed
+        network, normalized, network.labels(train), train_config.batch_size, shuffle_seed=seed
     )
-    naive_bayes.prime(network.core, batches)  # nblr: feature weights from the training rows
+    top = 2.0 if network.head == "three_class" else 1.0
+    naive_bayes.prime(network.core, batches, top)  # nblr: feature weights from the training rows
     held_out = vector_dataset(
-        network, normalize_texts(validation.texts), validation.labels, train_config.batch_size
+        network,
+        normalize_texts(validation.texts),
+        network.labels(validation),
+        train_config.batch_size,
     )
     result = network.core.fit(
         batches,
@@ -170,20 +174,39 @@ def fit(
     return Fitted(network, history, seconds, run_dir, plot, len(history.get("loss", [])))
 
 
-def predict_probabilities(
-    model: keras.Model, texts: list[str], batch_size: int = 512
-) -> np.ndarray:
-    """Positive-class probabilities of the end-to-end ``model`` for raw texts, shape ``(n,)``."""
+def predict_outputs(model: keras.Model, texts: list[str], batch_size: int = 512) -> np.ndarray:
+    """Raw outputs of the end-to-end ``model``: shape ``(n, 1)`` or ``(n, 3)`` (see heads)."""
     if not texts:
-        return np.zeros(0, dtype=np.float32)
+        return np.zeros((0, 1), dtype=np.float32)
     outputs = [
         np.asarray(model(tf.constant(texts[start : start + batch_size], dtype=tf.string)))
         for start in range(0, len(texts), batch_size)
     ]
-    return np.concatenate(outputs).reshape(-1)
+    return np.concatenate(outputs)
+
+
+def predict_probabilities(
+    model: keras.Model, texts: list[str], batch_size: int = 512
+) -> np.ndarray:
+    """Scores on 0..1 of the end-to-end ``model`` for raw texts, shape ``(n,)``.
+
+    ``P(positive)`` for a binary head, ``P(positive) + P(neutral) / 2`` for three classes.
+    """
+    return heads.scores(predict_outputs(model, texts, batch_size))
 
 
 def evaluate(model: keras.Model, split: Split, batch_size: int = 512) -> dict[str, float]:
-    """Loss, accuracy, precision, recall and AUC of the end-to-end model on ``split``."""
-    values = model.evaluate(text_dataset(split, batch_size), verbose=0, return_dict=True)
-    return {key: float(value) for key, value in values.items()}
+    """Loss, accuracy, precision, recall and AUC of the end-to-end model on a binary ``split``.
+
+    Computed on the score (see ``predict_probabilities``) against labels 0/1, so a binary and a
+    three-class model are compared on the same footing; the loss is binary cross-entropy.
+    """
+    probs = predict_probabilities(model, split.texts, batch_size)
+    labels = split.labels.astype("float32")
+    p = np.clip(probs.astype(np.float64), 1e-7, 1 - 1e-7)
+    loss = float(-np.mean(labels * np.log(p) + (1 - labels) * np.log1p(-p)))
+    values = {"loss": loss}
+    for metric in metrics():
+        metric.update_state(labels, probs)
+        values[metric.name] = float(metric.result())
+    return values

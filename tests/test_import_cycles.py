@@ -18,7 +18,6 @@ ROOT = REPO
 PACKAGES = ("bot", "model", "storage")
 # model.data <-> model.imdb_archive <-> model.imdb_keras: the model engineer's pending
 # model/sources.py removes it; until then the model/ check is an expected failure.
-KNOWN_MODEL_CYCLE = {"model.data", "model.imdb_archive", "model.imdb_keras"}
 
 
 def _modules() -> dict[str, Path]:
@@ -121,19 +120,9 @@ def test_the_cycle_finder_finds_cycles() -> None:
     assert _imports(tree, "m", False) == {"x", "z", "z.w"}
 
 
-@pytest.mark.parametrize("package", ["bot", "storage"])
+@pytest.mark.parametrize("package", ["bot", "model", "storage"])
 def test_no_import_cycle(package: str) -> None:
     found = [c for c in cycles(import_graph()) if any(m.split(".")[0] == package for m in c)]
-    assert not found, f"import cycles: {[sorted(c) for c in found]}"
-
-
-def test_no_import_cycle_in_model() -> None:
-    found = [c for c in cycles(import_graph()) if any(m.startswith("model") for m in c)]
-    if found and all(c <= KNOWN_MODEL_CYCLE for c in found):
-        pytest.xfail(
-            f"known cycle {sorted(KNOWN_MODEL_CYCLE)}: removed by the model engineer's pending "
-            "model/sources.py (issue #13)"
-        )
     assert not found, f"import cycles: {[sorted(c) for c in found]}"
 
 

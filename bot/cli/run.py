@@ -59,15 +59,15 @@ def run(args: argparse.Namespace) -> int:
     verbose = getattr(args, "verbose", 0)
     level = verbosity_level(verbose, settings.ops.log_level)
     adapter = choose_adapter(settings, Secrets(), explain=False)
-    log_file = _shell_log(adapter, verbose)
-    configure_logging(level, settings.ops.log_format, stream=log_file)
+    terminal = _logs_to_file(adapter, verbose) or sys.stderr
+    configure_logging(level, settings.ops.log_format)
     try:
         check_credentials(
             settings, Secrets()
         )  # a bad token is told in seconds, not after the model
         app = build_app(settings, config_path=config_path)
     except StartupError as exc:
-        print(f"sentibot: {exc}", file=sys.stderr)
+        print(f"sentibot: {exc}", file=terminal)
         return EXIT_STARTUP
     logger.info(
         "%s; database %s; model %s; adapter %s",
@@ -81,14 +81,23 @@ def run(args: argparse.Namespace) -> int:
     return status
 
 
-def _shell_log(adapter: str, verbose: int) -> TextIO | None:
-    """At a terminal the shell is a chat: its logs go to ``SHELL_LOG`` (``-v`` keeps them on
-    stderr), so they never mix with what is said. ``None``: stderr."""
+def _logs_to_file(adapter: str, verbose: int) -> TextIO | None:
+    """At a terminal the shell is a chat: everything written to stderr from now on (Python's
+    logs, and TensorFlow's C++ start-up lines, which ignore ``TF_CPP_MIN_LOG_LEVEL``) goes to
+    ``SHELL_LOG``, so nothing mixes with what is said (``-v`` keeps stderr as it is).
+
+    Returns the terminal's own stderr, for the one-line errors the user must see; ``None`` when
+    stderr is left alone.
+    """
     if adapter != "shell" or verbose or not sys.stdin.isatty():
         return None
     SHELL_LOG.parent.mkdir(parents=True, exist_ok=True)
-    print(f"(logs: {SHELL_LOG})", file=sys.stderr)
-    return SHELL_LOG.open("a", encoding="utf-8")
+    print(f"(logs: {SHELL_LOG})", file=sys.stderr, flush=True)
+    terminal = os.fdopen(os.dup(sys.stderr.fileno()), "w", buffering=1)
+    log = os.open(SHELL_LOG, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(log, sys.stderr.fileno())
+    os.close(log)
+    return terminal
 
 
 def _config_line(path: str | None) -> str:

@@ -94,12 +94,15 @@ def explain(scorer: Scorer, text: str, top: int = 5) -> Explanation:
 
 
 def format_explanation(explanation: Explanation) -> str:
-    """A short plain-text list: the score and label, then ``+0.21 great`` lines."""
+    """A short plain-text list a person can read: the score and label, then each word with how
+    much it moved the score (the score with the word minus the score without it)."""
     score = explanation.score
     if score.score is None:
         return f"unscored ({score.reason})"
-    lines = [f"score {score.score:.3f} ({score.label.value})"]
-    lines += [f"{w.contribution:+.3f} {w.word}" for w in explanation.words]
+    lines = [f"score {score.score:.3f} ({score.label.value}), 0 negative .. 1 positive"]
     if not explanation.words:
         lines.append("no single word moved the score")
+        return "\n".join(lines)
+    lines.append("words that moved it (score with the word minus score without it):")
+    lines += [f"  {w.contribution:+.3f}  {w.word}" for w in explanation.words]
     return "\n".join(lines)

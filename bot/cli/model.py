@@ -70,18 +70,33 @@ def train_command(args: argparse.Namespace) -> int:
         "architecture": metadata["architecture"],
         "test": metadata["metrics"]["test"],
         "short_text": metadata["metrics"]["short_text"],
+        "chat_labels": metadata["metrics"].get("chat_labels", {}),
         "seconds": metadata["training"]["seconds"],
     }
     if args.json:
         print(json.dumps(summary))
     else:
-        test = summary["test"]
-        print(f"saved {summary['version']} to {directory}")
-        print(
-            f"test accuracy {test['accuracy']:.4f}  AUC {test['auc']:.4f}  "
-            f"short text {summary['short_text']}  trained in {summary['seconds']:.0f} s"
-        )
+        print(f"saved {summary['version']} to {directory} (trained in {summary['seconds']:.0f} s)")
+        print(training_table(summary))
     return 0
+
+
+def training_table(summary: dict) -> str:
+    """The figures of a freshly trained model as a small table a person can read."""
+    rows = [("set", "measure", "value")]
+    test = summary["test"]
+    rows += [
+        ("IMDB test", "accuracy", f"{test['accuracy']:.4f}"),
+        ("IMDB test", "AUC", f"{test['auc']:.4f}"),
+    ]
+    rows += [(name.replace("_", " "), "accuracy", f"{value:.3f}")
+             for name, value in sorted(summary["short_text"].items())]  # fmt: skip
+    for name, figures in sorted(summary["chat_labels"].items()):
+        rows.append((name, "labels right", f"{figures['accuracy']:.3f}"))
+        if "macro_f1" in figures:
+            rows.append((name, "macro-F1", f"{figures['macro_f1']:.3f}"))
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    return "\n".join(f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c:>{widths[2]}}" for a, b, c in rows)
 
 
 def evaluate_command(args: argparse.Namespace) -> int:

@@ -71,3 +71,17 @@ def test_train_accepts_every_configured_architecture() -> None:
     parser = build_parser()
     for name in get_args(Architecture):  # nblr included: README and config.toml list it
         assert parser.parse_args(["train", "--architecture", name]).architecture == name
+
+
+def test_train_prints_a_table_not_a_dict() -> None:
+    from bot.cli.model import training_table
+
+    table = training_table(
+        {
+            "test": {"accuracy": 0.9015, "auc": 0.9634},
+            "short_text": {"review_sentences": 0.982},
+            "chat_labels": {"devchat_dev": {"accuracy": 0.764, "macro_f1": 0.763}},
+        }
+    )
+    assert "{" not in table and "devchat_dev" in table and "macro-F1" in table
+    assert table.splitlines()[0].split() == ["set", "measure", "value"]

@@ -143,11 +143,18 @@ def _list_models(args: argparse.Namespace) -> int:
         return 0
     for mv in versions:
         mark = "*" if mv.active else " "
-        figures = ", ".join(f"{k} {v:.4f}" for k, v in sorted(mv.metrics.items()))
+        figures = ", ".join(_figure(k, v) for k, v in sorted(mv.metrics.items()))
         who = f" by {mv.created_by}" if mv.created_by else ""
         print(f"{mark} {mv.version}  {mv.created_at:%Y-%m-%d %H:%M}{who}  {figures}")
         print(f"    {mv.path}")
     return 0
+
+
+def _figure(name: str, value: float) -> str:
+    """One metric of a version: counts as counts (``corrections 12``), scores to 4 places."""
+    if name == "corrections":
+        return f"learnt from {int(value)} correction(s)"
+    return f"{name} {value:.4f}"
 
 
 def _activate(args: argparse.Namespace) -> int:

@@ -59,8 +59,9 @@ def test_explain_prints_signed_words(tiny_dir: Path, capsys: pytest.CaptureFixtu
     text = ["the", "food", "was", "great", "but", "the", "service", "was", "terrible"]
     assert main(["explain", "--model", str(tiny_dir), *text]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("score ")
-    words = dict(reversed(line.split(" ", 1)) for line in lines[1:])
+    assert lines[0].startswith("score ") and "0 negative .. 1 positive" in lines[0]
+    assert lines[1].startswith("words that moved it")  # the numbers are labelled (#15)
+    words = dict(reversed(line.split()) for line in lines[2:])
     assert words["great"].startswith("+") and words["terrible"].startswith("-")
     assert main(["explain", "--json", "--top", "2", "--model", str(tiny_dir), *text]) == 0
     record = json.loads(capsys.readouterr().out)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import get_args
 
 from bot.config import load_settings
+from bot.factories import model_directory
 from model.config import Architecture
 
 logger = logging.getLogger(__name__)
@@ -107,7 +108,7 @@ def evaluate_command(args: argparse.Namespace) -> int:
     from model.evaluation import evaluate_directory
 
     settings = load_settings(getattr(args, "config", None))
-    directory = args.model or settings.model.directory
+    directory = model_directory(settings, args.model)
     try:
         metrics = evaluate_directory(directory, settings.data)
     except (ModelLoadError, DataError) as exc:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from bot.config import load_settings
+from bot.factories import model_directory
 
 logger = logging.getLogger(__name__)
 
@@ -18,7 +19,7 @@ def _export(args: argparse.Namespace) -> int:
     from model.export import ExportError, export_model
 
     settings = load_settings(getattr(args, "config", None))
-    model_dir = Path(args.model) if args.model else settings.model.directory
+    model_dir = model_directory(settings, args.model)
     try:
         target = export_model(model_dir, args.output)
     except (ModelLoadError, ExportError, OSError) as exc:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import load_settings
+from bot.factories import model_directory
 
 if TYPE_CHECKING:
     from model.service import Scorer
@@ -47,7 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _load(args: argparse.Namespace) -> Scorer | None:
     """The scorer, or ``None`` after printing one line on stderr."""
     settings = load_settings(getattr(args, "config", None))
-    directory = args.model or settings.model.directory
+    directory = model_directory(settings, args.model)
     from model.artifact import ModelLoadError
     from model.service import Scorer
 

@@ -34,8 +34,8 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-train: $(STAMP)  ## retrain the default model on ../shared/data (or [data] archive)
-	$(BIN)/sentibot train
+train: $(STAMP)  ## rebuild the shipped model (model/default) from config.toml on ../shared/data
+	$(BIN)/sentibot train --output model/default
 
 evaluate: $(STAMP)
 	$(BIN)/sentibot evaluate

@@ -7,10 +7,11 @@ import json
 import logging
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import get_args
 
-from bot.config import load_settings
+from bot.config import Settings, load_settings
 from bot.factories import model_directory
 from model.config import Architecture
 
@@ -24,7 +25,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     train = subparsers.add_parser("train", help="train a model on IMDB and save it")
     train.add_argument("--architecture", choices=ARCHITECTURE_NAMES, default=None)
     train.add_argument("--epochs", type=int, default=None, help="override [train] epochs")
-    train.add_argument("--output", type=Path, default=None, help="model directory to write")
+    train.add_argument(
+        "--output",
+        type=Path,
+        default=None,
+        help="model directory to write (default: a new version in var/models/, recorded in "
+        "the database; the bundled model is never overwritten)",
+    )
     train.add_argument("--max-train", type=int, default=None, help="use N training reviews")
     train.add_argument("--json", action="store_true", help="print the result as one JSON object")
     train.set_defaults(func=train_command)
@@ -55,7 +62,7 @@ def train_command(args: argparse.Namespace) -> int:
             print("sentibot: --epochs must be at least 1", file=sys.stderr)
             return 2
         train_config = train_config.model_copy(update={"epochs": args.epochs})
-    output = args.output or model_config.directory
+    output = args.output or store_path(model_config.architecture)
     try:
         directory = run_training(
             settings.data, model_config, train_config, output,
@@ -74,12 +81,48 @@ def train_command(args: argparse.Namespace) -> int:
         "chat_labels": metadata["metrics"].get("chat_labels", {}),
         "seconds": metadata["training"]["seconds"],
     }
+    recorded = args.output is None and record_in_store(settings, directory, metadata)
     if args.json:
         print(json.dumps(summary))
     else:
         print(f"saved {summary['version']} to {directory} (trained in {summary['seconds']:.0f} s)")
         print(training_table(summary))
+        if recorded:
+            print(f"not serving yet: `sentibot models activate {summary['version']}` makes it so")
     return 0
+
+
+MODEL_STORE = Path("var/models")  # trained versions; the bundled model/default is never touched
+
+
+def store_path(architecture: str) -> Path:
+    """Where ``train`` without ``--output`` writes: a new folder in the model store."""
+    return MODEL_STORE / f"{architecture}-{datetime.now(UTC):%Y%m%dT%H%M%S}"
+
+
+def record_in_store(settings: Settings, directory: Path, metadata: dict) -> bool:
+    """Record a trained model as an inactive version in the database, so ``sentibot models``
+    lists it and ``models activate`` serves it; ``False`` (with a line) when the database is
+    unavailable (the model stays on disk)."""
+    from bot.retrain.promotion import metadata_figures
+    from storage.database import open_database
+    from storage.types import ModelVersion
+
+    record = ModelVersion(
+        version=metadata["version"],
+        path=str(directory.resolve()),
+        metrics=metadata_figures(metadata),
+        active=False,
+        created_at=datetime.now(UTC),
+        created_by="sentibot train",
+    )
+    try:
+        with open_database(settings.storage) as database:
+            database.repository.add_model_version(record)
+    except Exception as exc:
+        print(f"sentibot: model saved but not recorded ({type(exc).__name__})", file=sys.stderr)
+        return False
+    return True
 
 
 def training_table(summary: dict) -> str:

@@ -85,3 +85,21 @@ def test_train_prints_a_table_not_a_dict() -> None:
     )
     assert "{" not in table and "devchat_dev" in table and "macro-F1" in table
     assert table.splitlines()[0].split() == ["set", "measure", "value"]
+
+
+def test_train_writes_a_new_version_to_the_store_never_the_bundled_model(
+    keras_data, capsys, monkeypatch
+):
+    from model.config import BUNDLED_MODEL_DIR
+
+    bundled = (BUNDLED_MODEL_DIR / "metadata.json").read_bytes()
+    monkeypatch.chdir(keras_data)  # var/ (store and database) in the test's folder
+    assert main(["train", "--architecture", "bigram", "--epochs", "1", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    stored = keras_data / "var" / "models"
+    [folder] = list(stored.iterdir())
+    assert summary["model"] == str(folder.relative_to(keras_data))
+    assert (BUNDLED_MODEL_DIR / "metadata.json").read_bytes() == bundled  # untouched
+    assert main(["models"]) == 0
+    listed = capsys.readouterr().out
+    assert summary["version"] in listed and "* " + summary["version"] not in listed  # not active

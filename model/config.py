@@ -28,7 +28,7 @@ class DataConfig(Section):
 
     source: Literal["archive", "keras"] = "archive"
     archive: str = STANFORD_ARCHIVE_URL
-    cache_dir: Path = Path(".cache/sentibot")
+    cache_dir: Path = Path("var/cache")
     validation_split: float = Field(0.2, gt=0.0, lt=0.5)
     seed: int = 1337
     # Also train on single sentences of each review (labelled like the review), so the model
@@ -155,7 +155,7 @@ class TrainConfig(Section):
     learning_rate: float = Field(3e-4, gt=0.0)
     lr_schedule: Literal["constant", "cosine", "exponential"] = "constant"
     patience: int = Field(2, ge=0)
-    output_dir: Path = Path("runs")
+    output_dir: Path = Path("var/runs")
     # Admin retrain (``bot.retrain``): a new model is promoted unless a figure is worse than
     # the serving model's by more than this; this share of the feedback is held back to test.
     promote_tolerance: float = Field(0.01, ge=0.0, le=1.0)

@@ -92,11 +92,10 @@ def train_command(args: argparse.Namespace) -> int:
     return 0
 
 
-MODEL_STORE = Path("var/models")  # trained versions; the bundled model/default is never touched
-
-
 def store_path(architecture: str) -> Path:
     """Where ``train`` without ``--output`` writes: a new folder in the model store."""
+    from bot.retrain.versions import MODEL_STORE
+
     return MODEL_STORE / f"{architecture}-{datetime.now(UTC):%Y%m%dT%H%M%S}"
 
 

@@ -43,7 +43,7 @@ from bot.retrain.promotion import (
     format_figures,
     record_versions,
 )
-from bot.retrain.versions import ActiveModelSync, load_model_artifact
+from bot.retrain.versions import MODEL_STORE, ActiveModelSync, into_store, load_model_artifact
 from storage.repository import Repository
 
 if TYPE_CHECKING:
@@ -76,7 +76,10 @@ class RetrainManager:
     config_path
         Passed on as ``--config`` so the child reads the same configuration file.
     runs_dir
-        Where each retrain's folder goes (default ``[train] output_dir``/retrain).
+        Where each retrain's scratch folder goes (default ``[train] output_dir``/retrain).
+    store
+        The model store every recorded version is copied into (default ``var/models``), so
+        versions never live in scratch and instances sharing ``var/`` find them.
     tolerance, holdout
         Override ``[train] promote_tolerance`` and ``[train] feedback_holdout``.
     load_artifact, make_scorer
@@ -93,6 +96,7 @@ class RetrainManager:
         command: Sequence[str] = DEFAULT_COMMAND,
         config_path: Path | str | None = None,
         runs_dir: Path | str | None = None,
+        store: Path | str | None = None,
         tolerance: float | None = None,
         holdout: float | None = None,
         load_artifact: Callable[[Path], Artifact] | None = None,
@@ -104,7 +108,8 @@ class RetrainManager:
         self.repository = repository
         self.command = list(command)
         self.config_path = config_path
-        self.runs_dir = Path(runs_dir or Path(train.output_dir) / "retrain")
+        self.runs_dir = Path(runs_dir or Path(train.output_dir) / "retrain")  # scratch
+        self.store = Path(store) if store is not None else MODEL_STORE
         self.tolerance = train.promote_tolerance if tolerance is None else tolerance
         self.holdout = train.feedback_holdout if holdout is None else holdout
         self._load_artifact = load_artifact or load_model_artifact
@@ -237,9 +242,8 @@ class RetrainManager:
         )
         promote, reasons = compare(new_fig, old_fig, self.tolerance)
         new_fig = {**new_fig, CORRECTIONS: float(len(train_fb) + len(held))}
-        await record_versions(
-            self.repository, self.scorer, artifact, directory, new_fig, who, promote
-        )
+        stored = await asyncio.to_thread(into_store, directory, artifact.version, self.store)
+        await record_versions(self.repository, self.scorer, artifact, stored, new_fig, who, promote)
         figures = f"new: {format_figures(new_fig)}\nactive: {format_figures(old_fig)}"
         if not promote:
             return (

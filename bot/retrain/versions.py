@@ -20,6 +20,22 @@ from bot.errors import first_line
 from storage.repository import Repository
 from storage.types import ModelVersion
 
+MODEL_STORE = Path("var/models")  # every trained version; the bundled model/default is separate
+
+
+def into_store(directory: Path, version: str, store: Path = MODEL_STORE) -> Path:
+    """Copy a trained model folder into the model store as ``store/version`` (runs/ is scratch)
+    and return the copy; a folder already in the store is returned as it is."""
+    import shutil
+
+    target = store / version
+    if directory.resolve() == target.resolve():
+        return target
+    store.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(directory, target, dirs_exist_ok=True)
+    return target
+
+
 if TYPE_CHECKING:
     from model.artifact import Artifact
     from model.batcher import BatchScorer as Scorer

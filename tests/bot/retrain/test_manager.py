@@ -87,6 +87,7 @@ def manager(
         repo,
         command=[sys.executable, str(FAKE_TRAIN), *args],
         runs_dir=tmp_path / "runs",
+        store=tmp_path / "store",
         tolerance=0.01,
         load_artifact=load_fake,
         **kwargs,
@@ -104,6 +105,7 @@ async def test_better_model_is_promoted_and_recorded(tmp_path: Path, repo: FakeR
     assert scorer.version == "fake-2"
     active = repo.active_model_version()
     assert active.version == "fake-2" and active.created_by == "alice"
+    assert active.path == str((tmp_path / "store" / "fake-2").resolve())  # the store, not runs/
     assert active.metrics["imdb_accuracy"] == pytest.approx(0.86)
     epochs = [line for line in notes.lines if "epoch" in line]
     assert epochs[0].startswith("Retrain: epoch 1/3 done. loss 0.500, val_accuracy 0.810")
@@ -301,6 +303,7 @@ async def test_real_training_process_end_to_end(tmp_path: Path, repo: FakeReposi
         repo,
         command=[sys.executable, "-m", "bot.retrain.job", "--reviews", str(fixture)],
         config_path=config,
+        store=tmp_path / "store",
         tolerance=0.01,
         holdout=0.25,
     )
@@ -329,6 +332,7 @@ async def test_tolerance_and_holdout_come_from_config(tmp_path: Path, repo: Fake
         repo,
         command=[sys.executable, str(FAKE_TRAIN), "--accuracy", "0.80"],
         runs_dir=tmp_path / "runs",
+        store=tmp_path / "store",
         load_artifact=load_fake,
     )
     assert (retrain.tolerance, retrain.holdout) == (0.06, 0.5)

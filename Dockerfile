@@ -54,12 +54,14 @@ WORKDIR /app
 COPY config.toml /app/config.toml
 # The bundled model is checked as the runtime user, after /app/var is theirs: caches created by
 # the check (Keras, matplotlib) belong to them, not to root.
-RUN mkdir -p /app/var && chown sentibot:sentibot /app/var
+RUN mkdir -p /app/var/models && chown -R sentibot:sentibot /app/var
 USER sentibot:sentibot
 RUN python -c "from model.artifact import read_metadata; from model.config import BUNDLED_MODEL_DIR as d; print('bundled model', read_metadata(d)['version'])"
 # The working directory's var/: the default SQLite database ([storage] url
 # sqlite:///var/sentibot.db is relative to /app), charts (var/charts) and library caches.
-# A bind-mounted directory must be writable by uid 10001 (chown 10001:10001 DIR).
+# A bind-mounted directory must be writable by uid 10001 (chown 10001:10001 DIR). /app/var/models
+# exists in the image, owned by that user, so a named volume mounted there (compose: one model
+# store shared by every bot) starts with the right owner.
 VOLUME ["/app/var"]
 # 8080: /healthz and /metrics ([ops] port); 3000: Slack HTTP mode ([slack] port).
 EXPOSE 8080 3000

@@ -160,6 +160,8 @@ class TrainConfig(Section):
     # the serving model's by more than this; this share of the feedback is held back to test.
     promote_tolerance: float = Field(0.01, ge=0.0, le=1.0)
     feedback_holdout: float = Field(0.2, ge=0.0, lt=1.0)
+    # Start a retrain by itself after this many corrections since the last one (0: never).
+    auto_retrain_after: int = Field(0, ge=0)
 
 
 class ScoringConfig(Section):

@@ -157,6 +157,14 @@ class RetrainManager:
             "I'll post progress here and the result when it's done."
         )
 
+    async def new_corrections(self) -> tuple[int, int]:
+        """Corrections recorded since the last retrain (all of them before any), and in all."""
+        feedback = await asyncio.to_thread(self.repository.list_feedback)
+        versions = await asyncio.to_thread(self.repository.list_model_versions)
+        trained = [v for v in versions if CORRECTIONS in v.metrics]
+        used = int(max(trained, key=lambda v: v.created_at).metrics[CORRECTIONS]) if trained else 0
+        return max(0, len(feedback) - used), len(feedback)
+
     async def _nothing_new(self) -> str | None:
         """Why a retrain now would learn nothing new, or ``None`` when there is something."""
         feedback = await asyncio.to_thread(self.repository.list_feedback)

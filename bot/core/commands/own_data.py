@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
+from bot.core.auto_retrain import maybe_retrain
 from bot.core.commands.spec import CommandSpec, Option
 from bot.core.feedback import parse_feedback, record_feedback
 from bot.core.messages import Command, Reply
@@ -92,6 +93,7 @@ async def cmd_feedback(ctx: CommandContext, command: Command) -> Reply:
         return Reply(f"{exc}. Usage: /{FEEDBACK_USAGE}", ephemeral=True)
     if kept is None:
         return Reply(NOT_KEPT, ephemeral=True)
+    await maybe_retrain(ctx, command.channel)
     if last is None:
         return Reply(f"Thanks! Noted that this text is {label}.", ephemeral=True)
     was = f"{last.label} {last.score:.2f}" if last.score is not None else last.label

@@ -349,6 +349,7 @@ async def test_a_retrain_with_nothing_new_says_so_unless_forced(
     assert "Retrain started" in await retrain.start(ADMIN, notes)  # no retrain recorded yet
     await retrain.wait()
     assert repo.active_model_version().metrics["corrections"] == 0
+    assert await retrain.new_corrections() == (0, 0)  # what auto_retrain_after counts
     answer = await retrain.start(ADMIN, notes)
     assert answer.startswith("No new corrections since the last retrain (fake-2 learnt from 0)")
     assert not retrain.running

@@ -80,13 +80,24 @@ async def test_rate_limit_is_per_user_and_polite(tmp_path) -> None:
 
 
 class FakeRetrainer:
-    def __init__(self) -> None:
+    """Starts nothing; counts corrections in ``repo`` like ``RetrainManager`` does."""
+
+    def __init__(self, repo=None) -> None:  # noqa: ANN001
         self.started: list[Person] = []
+        self.repo = repo
+        self.used = 0  # corrections the last retrain learnt from
+        self.running = False
 
     async def start(self, requested_by: Person, notify, *, force: bool = False) -> str:
         self.started.append(requested_by)
+        if self.repo is not None:
+            self.used = len(self.repo.feedback)
         await notify("epoch 1/1 done")
         return "Retrain started."
+
+    async def new_corrections(self) -> tuple[int, int]:
+        total = len(self.repo.feedback) if self.repo is not None else 0
+        return total - self.used, total
 
     async def close(self) -> None:
         pass
@@ -103,6 +114,42 @@ async def test_retrain_is_refused_for_non_admins(tmp_path) -> None:
     posted = [h.adapter.outbox.get_nowait() for _ in range(h.adapter.outbox.qsize())]
     assert ("general", "epoch 1/1 done") in [(c, r.text) for c, r in posted]
     assert await h.stop() == 0
+
+
+async def test_retrain_starts_by_itself_after_n_corrections_once(tmp_path) -> None:
+    from bot.core.auto_retrain import AUTO
+    from tests.fakes.storage import FakeRepository
+
+    repo = FakeRepository()
+    retrainer = FakeRetrainer(repo)
+    settings = make_settings(tmp_path, "[train]\nauto_retrain_after = 2\n")
+    h = await start_harness(settings, repository=repo, retrainer_factory=lambda *a: retrainer)
+    await h.adapter.command("sentiment-feedback", "positive what a day")
+    assert retrainer.started == []  # 1 of 2
+    await h.adapter.command("sentiment-feedback", "negative what a mess")
+    assert retrainer.started == [AUTO]  # 2 of 2: started once, by itself
+    posted = [h.adapter.outbox.get_nowait() for _ in range(h.adapter.outbox.qsize())]
+    assert any("automatic retrain after 2 corrections" in r.text for _, r in posted)
+    await h.adapter.command("sentiment-feedback", "positive lovely")
+    assert retrainer.started == [AUTO]  # 1 new since that retrain: not yet
+    assert await h.stop() == 0
+
+
+async def test_the_automatic_retrain_is_claimed_once_across_instances(tmp_path) -> None:
+    from bot.core.auto_retrain import maybe_retrain
+    from tests.fakes.storage import FakeRepository
+
+    repo = FakeRepository()  # the shared database
+    settings = make_settings(tmp_path, "[train]\nauto_retrain_after = 2\n")
+    first, second = FakeRetrainer(repo), FakeRetrainer(repo)
+    a = await start_harness(settings, repository=repo, retrainer_factory=lambda *x: first)
+    b = await start_harness(settings, repository=repo, retrainer_factory=lambda *x: second)
+    await a.adapter.command("sentiment-feedback", "positive what a day")
+    await b.adapter.command("sentiment-feedback", "negative what a mess")  # the 2nd: b starts
+    assert (len(first.started), len(second.started)) == (0, 1)
+    assert not await maybe_retrain(a.bot, "general")  # a sees 2 new too, but the claim is b's
+    assert first.started == []
+    assert await a.stop() == 0 and await b.stop() == 0
 
 
 async def test_retrain_turned_off_says_so(harness: Harness) -> None:

@@ -24,7 +24,9 @@ ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
 # Dependencies first, from pyproject.toml alone, so code changes do not reinstall TensorFlow.
 COPY pyproject.toml README.md ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
+# The CPU-only TensorFlow wheel (tensorflow-cpu, same version and module) instead of the full
+# one with its GPU libraries: the image runs on CPUs. The project is then installed --no-deps.
+RUN python -c "import re, tomllib; deps = tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']; print('\n'.join(re.sub(r'^tensorflow(?=[<>=!~ ]|$)', 'tensorflow-cpu', d) for d in deps))" > /tmp/requirements.txt \
     && pip install --upgrade pip \
     && pip install -r /tmp/requirements.txt
 COPY bot ./bot

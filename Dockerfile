@@ -54,6 +54,9 @@ RUN groupadd --system --gid 10001 sentibot \
 COPY --from=builder /opt/venv /opt/venv
 WORKDIR /app
 COPY config.toml /app/config.toml
+# The labelled chat and sentence sets [data] chat_train and the short-text evaluation read
+# (paths relative to /app, as in the repository), so `sentibot train` works in the image.
+COPY benchmarks/data /app/benchmarks/data
 # The bundled model is checked as the runtime user, after /app/var is theirs: caches created by
 # the check (Keras, matplotlib) belong to them, not to root.
 RUN mkdir -p /app/var/models && chown -R sentibot:sentibot /app/var

@@ -21,11 +21,12 @@ from typing import Any
 import numpy as np
 
 from model.chat import read_chat_tsv
+from model.shorttext import DATA_DIR as SHORT_TEXT_DATA
 from model.splits import CLASS_NAMES, Split
 
 logger = logging.getLogger(__name__)
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "benchmarks" / "data"
+DATA_DIR = SHORT_TEXT_DATA  # the same folder: the repository's, or the image's /app one
 OWN_SETS = {"teamchat": "teamchat_eval.tsv", "workchat_polar": "workchat_polar.tsv"}
 NAMES = CLASS_NAMES[3]
 

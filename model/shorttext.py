@@ -26,7 +26,10 @@ from model.data import Split, make_split
 
 logger = logging.getLogger(__name__)
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "benchmarks" / "data"
+_BESIDE_PACKAGE = Path(__file__).resolve().parents[1] / "benchmarks" / "data"
+# The repository's sets (a checkout, an editable install); else ./benchmarks/data, where the
+# container image puts them (/app): an installed package has no benchmarks/ beside it.
+DATA_DIR = _BESIDE_PACKAGE if _BESIDE_PACKAGE.is_dir() else Path("benchmarks") / "data"
 SETS = {"review_sentences": "imdb_test_sentences.tsv", "chat": "chat_messages.tsv"}
 LABELS = {"negative": 0, "positive": 1}
 

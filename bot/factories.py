@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from pathlib import Path
 from typing import TYPE_CHECKING
-
-from sqlalchemy.engine import make_url
 
 from bot.config import ConfigError, Secrets, Settings
 from bot.core.ports import Adapter
@@ -208,31 +205,3 @@ async def _check_discord(token: str) -> None:
         ) from None
     finally:
         await http.close()
-
-
-def model_directory(settings: Settings, given: Path | str | None = None) -> Path:
-    """The model a command loads: ``given`` (``--model``), else the database's active version
-    (what a running bot serves after a retrain or ``sentibot models activate``), else the
-    configured model (``[model] path``, or the bundled one).
-
-    The database is only read: a SQLite file that does not exist yet, a schema that is behind or
-    a database that is down mean "no active version", said in a log line, never an error.
-    """
-    if given is not None:
-        return Path(given)
-    configured = Path(settings.model.directory)
-    url = make_url(settings.storage.url)
-    if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
-        return configured
-    from storage.database import Database
-
-    try:
-        with Database(url) as database:
-            record = database.repository.active_model_version()
-    except Exception as exc:
-        logger.info("no active version read (%s): %s", type(exc).__name__, configured)
-        return configured
-    if record is None or not Path(record.path).is_dir():
-        return configured
-    logger.info("active model version %s from the database", record.version)
-    return Path(record.path)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import get_args
 
 from bot.config import Settings, load_settings
-from bot.factories import model_directory
+from bot.retrain.versions import model_directory
 from model.config import Architecture
 
 logger = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from bot.config import load_settings
-from bot.factories import model_directory
+from bot.retrain.versions import model_directory
 
 logger = logging.getLogger(__name__)
 

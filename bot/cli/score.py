@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import load_settings
-from bot.factories import model_directory
+from bot.retrain.versions import model_directory
 
 if TYPE_CHECKING:
     from model.service import Scorer

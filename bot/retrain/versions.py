@@ -16,6 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from sqlalchemy.engine import make_url
+
 from bot.errors import first_line
 from storage.repository import Repository
 from storage.types import ModelVersion
@@ -37,6 +39,7 @@ def into_store(directory: Path, version: str, store: Path = MODEL_STORE) -> Path
 
 
 if TYPE_CHECKING:
+    from bot.config import Settings
     from model.artifact import Artifact
     from model.batcher import BatchScorer as Scorer
 
@@ -159,3 +162,31 @@ class ActiveModelSync:
             await asyncio.to_thread(self.scorer.swap, artifact)
         logger.info("now serving the active model version %s", active.version)
         return True
+
+
+def model_directory(settings: Settings, given: Path | str | None = None) -> Path:
+    """The model a command loads: ``given`` (``--model``), else the database's active version
+    (what a running bot serves after a retrain or ``sentibot models activate``), else the
+    configured model (``[model] path``, or the bundled one).
+
+    The database is only read: a SQLite file that does not exist yet, a schema that is behind or
+    a database that is down mean "no active version", said in a log line, never an error.
+    """
+    if given is not None:
+        return Path(given)
+    configured = Path(settings.model.directory)
+    url = make_url(settings.storage.url)
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
+        return configured
+    from storage.database import Database
+
+    try:
+        with Database(url) as database:
+            record = database.repository.active_model_version()
+    except Exception as exc:
+        logger.info("no active version read (%s): %s", type(exc).__name__, configured)
+        return configured
+    if record is None or not Path(record.path).is_dir():
+        return configured
+    logger.info("active model version %s from the database", record.version)
+    return Path(record.path)

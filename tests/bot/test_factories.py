@@ -138,37 +138,3 @@ async def test_healthz_turns_unhealthy_when_the_model_server_goes(
     assert down[0] == 503 and down[1]["status"] == "unhealthy"
     assert model["ok"] is False and model["error"] == "RemoteScoringError"
     assert down[1]["checks"]["database"]["ok"] is True  # only the model is down
-
-
-def test_commands_load_the_active_version(tmp_path: Path) -> None:
-    from datetime import UTC, datetime
-
-    from bot.config import Settings, StorageConfig
-    from bot.factories import model_directory
-    from storage.database import Database
-    from storage.migrate import upgrade
-    from storage.types import ModelVersion
-
-    url = f"sqlite:///{tmp_path / 'bot.db'}"
-    settings = Settings(storage=StorageConfig(url=url))
-    configured = Path(settings.model.directory)
-    assert model_directory(settings) == configured  # no database file yet: nothing created
-    assert not (tmp_path / "bot.db").exists()
-    upgrade(url)
-    retrained = tmp_path / "models" / "v2"
-    retrained.mkdir(parents=True)
-    with Database(url) as db:
-        now = datetime.now(UTC)
-        db.repository.add_model_version(ModelVersion("v2", str(retrained), {}, True, now))
-    assert model_directory(settings) == retrained  # what a running bot serves after a retrain
-    assert model_directory(settings, tmp_path / "mine") == tmp_path / "mine"  # --model wins
-    retrained.rmdir()
-    assert model_directory(settings) == configured  # the active one is gone: the configured
-
-
-def test_a_database_that_is_down_means_the_configured_model() -> None:
-    from bot.config import Settings, StorageConfig
-    from bot.factories import model_directory
-
-    down = Settings(storage=StorageConfig(url="postgresql+psycopg://x:y@127.0.0.1:1/none"))
-    assert model_directory(down) == Path(down.model.directory)

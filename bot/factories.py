@@ -26,28 +26,34 @@ logger = logging.getLogger(__name__)
 def choose_adapter(settings: Settings, secrets: Secrets, *, explain: bool = True) -> str:
     """The adapter to run: ``[bot] adapter``, with ``auto`` picking by the tokens present and
     saying (``explain``) why a platform whose token is set was skipped."""
-    if not explain:
-        logger.disabled, was = True, logger.disabled
-        try:
-            return choose_adapter(settings, secrets)
-        finally:
-            logger.disabled = was
-    choice = settings.bot.adapter
-    if choice != "auto":
-        return choice
+    name, notes = _pick_adapter(settings, secrets)
+    for level, note in notes if explain else ():
+        logger.log(level, "auto: %s", note)
+    return name
+
+
+def _pick_adapter(settings: Settings, secrets: Secrets) -> tuple[str, list[tuple[int, str]]]:
+    """The adapter and, for ``auto``, the lines that explain the choice."""
+    if settings.bot.adapter != "auto":
+        return settings.bot.adapter, []
     if secrets.slack_bot_token is not None:
-        if secrets.discord_token is not None:
-            logger.warning(
-                "auto: SLACK_BOT_TOKEN and DISCORD_TOKEN are both set; running Slack, "
-                "DISCORD_TOKEN ignored (run a second instance with --adapter discord)"
+        if secrets.discord_token is None:
+            return "slack", []
+        return "slack", [
+            (
+                logging.WARNING,
+                "SLACK_BOT_TOKEN and DISCORD_TOKEN are both set; running Slack, DISCORD_TOKEN "
+                "ignored (run a second instance with --adapter discord)",
             )
-        return "slack"
+        ]
+    notes = []
     if secrets.slack_app_token is not None or secrets.slack_signing_secret is not None:
-        logger.warning("auto: a Slack token is set but SLACK_BOT_TOKEN is not: Slack skipped")
+        notes.append(
+            (logging.WARNING, "a Slack token is set but SLACK_BOT_TOKEN is not: Slack skipped")
+        )
     if secrets.discord_token is not None:
-        return "discord"
-    logger.info("auto: no platform token set: the shell in this terminal")
-    return "shell"
+        return "discord", notes
+    return "shell", [*notes, (logging.INFO, "no platform token set: the shell in this terminal")]
 
 
 def build_adapter(settings: Settings, secrets: Secrets) -> Adapter:
@@ -153,19 +159,20 @@ def open_storage(settings: Settings) -> Database:
     return database
 
 
-def check_credentials(settings: Settings, secrets: Secrets) -> None:
+def check_credentials(settings: Settings, secrets: Secrets, name: str) -> None:
     """Ask the platform whether its token is good, before the model is loaded (seconds).
 
     Slack: ``auth.test``; Discord: the login call (``GET /users/@me``). A rejected token is a
     ``StartupError`` in plain words; a platform that cannot be reached is logged and left to the
     adapter, which retries, so a network blip at start does not stop the bot.
 
+    ``name`` is the adapter that will run (``choose_adapter``).
+
     Raises
     ------
     StartupError
         When the platform rejects the token.
     """
-    name = choose_adapter(settings, secrets, explain=False)
     try:
         if name == "slack" and secrets.slack_bot_token is not None:
             _check_slack(settings, secrets.slack_bot_token.get_secret_value())

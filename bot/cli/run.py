@@ -58,13 +58,12 @@ def run(args: argparse.Namespace) -> int:
         settings.bot.adapter = args.adapter
     verbose = getattr(args, "verbose", 0)
     level = verbosity_level(verbose, settings.ops.log_level)
-    adapter = choose_adapter(settings, Secrets(), explain=False)
+    secrets = Secrets()
+    adapter = choose_adapter(settings, secrets, explain=False)
     terminal = _logs_to_file(adapter, verbose) or sys.stderr
     configure_logging(level, settings.ops.log_format)
     try:
-        check_credentials(
-            settings, Secrets()
-        )  # a bad token is told in seconds, not after the model
+        check_credentials(settings, secrets, adapter)  # a bad token: told before the model loads
         app = build_app(settings, config_path=config_path)
     except StartupError as exc:
         print(f"sentibot: {exc}", file=terminal)

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.core.messages import Person, Reply
+from bot.reports.jobs import instance_name
 
 if TYPE_CHECKING:
     from bot.core.ports import CommandContext
@@ -25,7 +24,6 @@ logger = logging.getLogger(__name__)
 
 AUTO = Person(id="auto-retrain", name="auto-retrain")
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
-INSTANCE = f"{socket.gethostname()}:{os.getpid()}"
 
 
 async def maybe_retrain(ctx: CommandContext, channel: str) -> bool:
@@ -44,7 +42,7 @@ async def maybe_retrain(ctx: CommandContext, channel: str) -> bool:
             return False
         key = _EPOCH + timedelta(seconds=total)  # one claim per correction count
         claimed = await asyncio.to_thread(
-            ctx.repository.claim_report, "retrain", "auto", _EPOCH, key, INSTANCE
+            ctx.repository.claim_report, "retrain", "auto", _EPOCH, key, instance_name()
         )
         if not claimed:
             return False

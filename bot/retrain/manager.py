@@ -49,6 +49,7 @@ from storage.repository import Repository
 if TYPE_CHECKING:
     from model.artifact import Artifact
     from model.batcher import BatchScorer as Scorer
+    from storage.types import ModelVersion
 
 logger = logging.getLogger(__name__)
 
@@ -157,23 +158,23 @@ class RetrainManager:
             "I'll post progress here and the result when it's done."
         )
 
-    async def new_corrections(self) -> tuple[int, int]:
-        """Corrections recorded since the last retrain (all of them before any), and in all."""
+    async def _last_trained(self) -> tuple[ModelVersion | None, int]:
+        """The newest version that recorded its corrections, and the corrections in all."""
         feedback = await asyncio.to_thread(self.repository.list_feedback)
         versions = await asyncio.to_thread(self.repository.list_model_versions)
         trained = [v for v in versions if CORRECTIONS in v.metrics]
-        used = int(max(trained, key=lambda v: v.created_at).metrics[CORRECTIONS]) if trained else 0
-        return max(0, len(feedback) - used), len(feedback)
+        return max(trained, key=lambda v: v.created_at, default=None), len(feedback)
+
+    async def new_corrections(self) -> tuple[int, int]:
+        """Corrections recorded since the last retrain (all of them before any), and in all."""
+        last, total = await self._last_trained()
+        used = int(last.metrics[CORRECTIONS]) if last is not None else 0
+        return max(0, total - used), total
 
     async def _nothing_new(self) -> str | None:
         """Why a retrain now would learn nothing new, or ``None`` when there is something."""
-        feedback = await asyncio.to_thread(self.repository.list_feedback)
-        versions = await asyncio.to_thread(self.repository.list_model_versions)
-        trained = [v for v in versions if CORRECTIONS in v.metrics]
-        if not trained:
-            return None
-        last = max(trained, key=lambda v: v.created_at)
-        if len(feedback) > int(last.metrics[CORRECTIONS]):
+        last, total = await self._last_trained()
+        if last is None or total > int(last.metrics[CORRECTIONS]):
             return None
         return (
             f"No new corrections since the last retrain ({last.version} learnt from "

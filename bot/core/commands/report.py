@@ -20,12 +20,6 @@ _PERIOD = re.compile(r"^\d+(\.\d+)?[a-z]+$", re.IGNORECASE)
 _CHANNEL_REF = re.compile(r"^<#([^>|]+)(\|[^>]*)?>$")
 
 
-def parse_report_args(text: str, default_channel: str) -> tuple[str, str]:
-    """The channel and period words of ``text`` (defaults: ``default_channel``, 24h)."""
-    target, period = _parse_text(text, default_channel)
-    return target.channel, period
-
-
 def _parse_text(text: str, default_channel: str) -> tuple[Target, str]:
     target, period = Target(default_channel), DEFAULT_PERIOD
     for token in text.split():
@@ -35,11 +29,16 @@ def _parse_text(text: str, default_channel: str) -> tuple[Target, str]:
         elif _PERIOD.match(token):
             period = token.lower()
         elif "/" in token.strip("/"):  # SERVER/CHANNEL: another server, asked for explicitly
-            workspace, _, channel = token.partition("/")
-            target = Target(channel.lstrip("#"), workspace)
+            target = _elsewhere(token)
         else:
             target = Target(token.lstrip("#"))
     return target, period
+
+
+def _elsewhere(text: str) -> Target:
+    """``SERVER/CHANNEL``: a channel of another server, named explicitly."""
+    workspace, _, channel = text.partition("/")
+    return Target(channel.strip().lstrip("#"), workspace.strip())
 
 
 def report_request(command: Command) -> tuple[Target, str]:
@@ -51,10 +50,9 @@ def report_request(command: Command) -> tuple[Target, str]:
     if not command.options:
         return _parse_text(command.text, command.channel)
     target = Target(command.options.get("channel") or command.channel)
-    elsewhere = command.options.get("elsewhere", "")
+    elsewhere = command.options.get("elsewhere", "").strip()
     if elsewhere:
-        workspace, _, channel = elsewhere.strip().partition("/")
-        target = Target(channel.strip().lstrip("#"), workspace.strip())
+        target = _elsewhere(elsewhere)
     return target, (command.options.get("period") or DEFAULT_PERIOD).strip()
 
 

@@ -23,16 +23,23 @@ RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
 # Dependencies first, from pyproject.toml alone, so code changes do not reinstall TensorFlow.
-COPY pyproject.toml README.md ./
-# The CPU-only TensorFlow wheel (tensorflow-cpu, same version and module) instead of the full
-# one with its GPU libraries: the image runs on CPUs. The project is then installed --no-deps.
-RUN python -c "import re, tomllib; deps = tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']; print('\n'.join(re.sub(r'^tensorflow(?=[<>=!~ ]|$)', 'tensorflow-cpu', d) for d in deps))" > /tmp/requirements.txt \
-    && pip install --upgrade pip \
-    && pip install -r /tmp/requirements.txt
+# scripts/image_requirements.py lists pyproject.toml's dependencies with the CPU-only TensorFlow
+# wheel (tensorflow-cpu, same version and module, no GPU libraries: the image runs on CPUs), and
+# constraints.txt pins every package and build tool to an exact version, so a rebuild installs
+# the same set (regenerate it with `make constraints`). pip check fails the build on a conflict.
+COPY pyproject.toml README.md constraints.txt ./
+COPY scripts/image_requirements.py ./scripts/
+RUN python scripts/image_requirements.py pyproject.toml > /tmp/requirements.txt \
+    && pip install -c constraints.txt --upgrade pip setuptools wheel \
+    && pip install -c constraints.txt -r /tmp/requirements.txt \
+    && pip check
 COPY bot ./bot
 COPY model ./model
 COPY storage ./storage
-RUN pip install --no-deps . \
+# The project itself, built with the pinned setuptools (no build isolation: nothing unpinned is
+# fetched); the build tools then leave the environment the runtime stage copies.
+RUN pip install --no-deps --no-build-isolation . \
+    && pip uninstall --yes setuptools wheel \
     && python -m compileall -q /opt/venv/lib
 
 FROM ${PYTHON_IMAGE} AS runtime

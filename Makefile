@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format train evaluate score bench db-upgrade clean run-ops healthcheck export soak
+.PHONY: run test lint format train evaluate score bench db-upgrade clean run-ops healthcheck export soak image-test constraints
 
 # A .venv that does not run, or was made by another Python, is made again (not failed on forever);
 # the stamp is written only after a complete install, so a failed one is retried.
@@ -63,6 +63,12 @@ export: $(STAMP)  ## SavedModel for TF Serving in exports/sentiment/<n>
 
 soak: $(STAMP)  ## 10-minute soak of the shell adapter (prints in/stored/RSS)
 	$(BIN)/python benchmarks/soak.py --minutes 10
+
+image-test:  ## build the image and test it inside (minutes; not part of `make test`)
+	scripts/image-test.sh
+
+constraints:  ## regenerate constraints.txt, the image's pinned dependency versions
+	scripts/lock-image-deps.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache build *.egg-info

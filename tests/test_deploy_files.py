@@ -3,12 +3,18 @@ everything they name exists and that everything they run works outside Docker.""
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import os
 import re
 import tomllib
 from pathlib import Path
+from types import ModuleType
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 from bot.cli.main import build_parser
 from bot.config import load_settings
@@ -91,3 +97,70 @@ def test_compose_settings_are_valid(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     assert settings.model.serving_url == ""
     assert settings.ops.shutdown_timeout_s < 30  # inside stop_grace_period
     assert "stop_grace_period: 30s" in COMPOSE
+
+
+def _script(name: str) -> ModuleType:
+    """Load ``scripts/NAME.py`` (scripts/ is not a package)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_image_installs_exact_pins_of_every_dependency() -> None:
+    run = " ".join(_instruction("RUN"))
+    assert "pip install -c constraints.txt -r /tmp/requirements.txt" in run
+    assert "--no-build-isolation" in run  # the pinned setuptools builds the project
+    pins: dict[str, Version] = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            requirement = Requirement(line)
+            (specifier,) = requirement.specifier
+            assert specifier.operator == "==", line
+            pins[canonicalize_name(requirement.name)] = Version(specifier.version)
+    wanted = _script("image_requirements").image_requirements(ROOT / "pyproject.toml")
+    assert "tensorflow-cpu>=2.21" in wanted and not any(w.startswith("tensorflow>") for w in wanted)
+    for line in [*wanted, "pip", "setuptools>=77", "wheel"]:
+        requirement = Requirement(line)
+        name = canonicalize_name(requirement.name)
+        assert name in pins, f"constraints.txt does not pin {name}: run `make constraints`"
+        assert requirement.specifier.contains(pins[name]), f"{name}=={pins[name]} vs {line}"
+
+
+def test_image_test_is_a_make_target_outside_make_test() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    assert "\nimage-test:" in makefile and "\tscripts/image-test.sh" in makefile
+    assert "\tscripts/lock-image-deps.sh" in makefile
+    test_recipe = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
+    assert "image" not in test_recipe
+    for name in ("image-test.sh", "lock-image-deps.sh", "standin-base.sh"):
+        assert os.access(ROOT / "scripts" / name, os.X_OK), f"scripts/{name} is not executable"
+
+
+def test_compose_services_become_run_arguments() -> None:
+    compose_args = _script("compose_args")
+    service = {
+        "environment": {
+            "SENTIBOT_STORAGE__URL": "postgresql+psycopg://sentibot:${PW:-sentibot}@postgres/x",
+            "SENTIBOT_OPS__PORT": "8080",
+            "SLACK_BOT_TOKEN": "${SLACK_BOT_TOKEN:-}",
+        },
+        "volumes": ["./config.toml:/app/config.toml:ro", "models:/app/var/models"],
+        "stdin_open": True,
+        "command": ["db", "upgrade"],
+    }
+    arguments = compose_args.run_arguments(
+        service, {"PW": "secret"}, "it-", {"SENTIBOT_OPS__PORT": "9001"}
+    )
+    assert arguments == [
+        "-eSENTIBOT_STORAGE__URL=postgresql+psycopg://sentibot:secret@postgres/x",
+        "-eSENTIBOT_OPS__PORT=9001",
+        "-eSLACK_BOT_TOKEN=",
+        f"-v{ROOT / 'config.toml'}:/app/config.toml:ro",
+        "-vit-models:/app/var/models",
+        "-i",
+        "--",
+        "db",
+        "upgrade",
+    ]

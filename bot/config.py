@@ -103,6 +103,14 @@ class OpsConfig(Section):
         return value.upper()
 
 
+class DashboardConfig(Section):
+    enabled: bool = False  # `sentibot run` serves it too, on its own port
+    host: str = "127.0.0.1"  # behind a reverse proxy with TLS for anyone else (docs/deploy.md)
+    port: int = Field(8765, ge=0, le=65535)
+    public_url: str = ""  # the address people open (https://mood.example.org); links use it
+    poll_seconds: int = Field(15, ge=2, le=3600)
+
+
 class Secrets:
     """Platform tokens, from the environment only."""
 
@@ -117,6 +125,7 @@ class Secrets:
         self.slack_app_token = get("SLACK_APP_TOKEN")
         self.slack_signing_secret = get("SLACK_SIGNING_SECRET")
         self.discord_token = get("DISCORD_TOKEN")
+        self.dashboard_secret = get("SENTIBOT_DASHBOARD_SECRET")
 
     def __repr__(self) -> str:  # never show values
         present = [k for k, v in vars(self).items() if v is not None]
@@ -167,6 +176,7 @@ class Settings(BaseSettings):
     reports: ReportsConfig = ReportsConfig()
     alerts: AlertsConfig = AlertsConfig()
     ops: OpsConfig = OpsConfig()
+    dashboard: DashboardConfig = DashboardConfig()
 
     _toml_file: ClassVar[Path | None] = None
 

@@ -231,6 +231,7 @@ class HourlyRow(Base):
     """
 
     __tablename__ = "hourly_scores"
+    __table_args__ = (Index("ix_hourly_scores_hour", "hour"),)  # the dashboard's overview
 
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     channel: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -241,3 +242,36 @@ class HourlyRow(Base):
     negative: Mapped[int] = mapped_column(BigInteger)
     neutral: Mapped[int] = mapped_column(BigInteger)
     positive: Mapped[int] = mapped_column(BigInteger)
+
+
+class DashboardSecretRow(Base):
+    """The dashboard's link-signing key, generated once so that every instance agrees."""
+
+    __tablename__ = "dashboard_secrets"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DashboardGrantRow(Base):
+    """A channel one person may see on the dashboard, as the access rule decided it last."""
+
+    __tablename__ = "dashboard_grants"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    workspace: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), default="")
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DashboardRevokedRow(Base):
+    """A dashboard session (and the link that started it) ended by logging out."""
+
+    __tablename__ = "dashboard_revoked"
+    __table_args__ = (Index("ix_dashboard_revoked_expires_at", "expires_at"),)
+
+    session_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

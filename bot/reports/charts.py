@@ -90,6 +90,19 @@ def _points(buckets: Sequence[Bucket], labels: Sequence[Labels] | None) -> list[
     ]
 
 
+def to_points(
+    buckets: Sequence[Bucket],
+    labels: Sequence[Labels] | None = None,
+    *,
+    daily: bool = False,
+    tz: tzinfo = UTC,
+) -> list[Point]:
+    """The chart's buckets as ``Point``s, merged into days (in ``tz``) when ``daily``: the
+    report chart's buckets, for other renderers (the dashboard's SVG)."""
+    points = _points(buckets, labels)
+    return _daily(points, tz) if daily else points
+
+
 def _grid(first: datetime, last: datetime, width: timedelta) -> list[datetime]:
     slots, moment = [], first
     while moment <= last:

@@ -1,0 +1,95 @@
+"""Running the dashboard: its collaborators from the settings and the database, and the server.
+
+``sentibot dashboard`` runs it alone (from the database only: no model, no TensorFlow, no chat
+connection); ``sentibot run`` runs it beside the bot when ``[dashboard] enabled``. Either way it
+listens on ``[dashboard] host:port`` behind the same connection guards as the ops server.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from aiohttp import web
+from pydantic import SecretStr
+from sqlalchemy import Engine
+
+from bot.config import Settings
+from bot.dashboard.context import Deps, Options
+from bot.dashboard.links import Signer, new_link
+from bot.dashboard.web import build_app
+from bot.ops.guard import GuardedTCPSite, prepare_app
+from storage.dashboard_queries import SqlDashboardReader
+from storage.dashboard_store import OPERATOR, DashboardStore, SqlDashboardStore
+
+logger = logging.getLogger(__name__)
+
+
+def signer_for(store: DashboardStore, secret: SecretStr | None) -> Signer:
+    """The signer: ``SENTIBOT_DASHBOARD_SECRET`` when set, else the database's shared key."""
+    if secret is not None:
+        return Signer(secret.get_secret_value().encode("utf-8"))
+    return Signer(store.signing_secret())
+
+
+def build_deps(settings: Settings, engine: Engine, secret: SecretStr | None) -> Deps:
+    """The dashboard's reader, store, signer and page options for ``settings``."""
+    store = SqlDashboardStore(engine)
+    options = Options(
+        store_text=settings.privacy.store_text,
+        neutral=(settings.scoring.neutral_low, settings.scoring.neutral_high),
+        min_messages=settings.reports.min_messages,
+        default_cron=settings.reports.cron,
+        alert_window=timedelta(hours=settings.alerts.window_hours),
+        poll_seconds=settings.dashboard.poll_seconds,
+    )
+    return Deps(SqlDashboardReader(engine), store, signer_for(store, secret), options)
+
+
+def base_url(settings: Settings, port: int | None = None) -> str:
+    """Where people open the dashboard: ``[dashboard] public_url``, else ``http://host:port``."""
+    config = settings.dashboard
+    if config.public_url.strip():
+        return config.public_url.strip().rstrip("/")
+    host = "127.0.0.1" if config.host in ("0.0.0.0", "::", "") else config.host
+    return f"http://{host}:{port or config.port}"
+
+
+def operator_link(deps: Deps, base: str) -> str:
+    """A fresh link that signs in as the operator (sees every channel), valid 15 minutes."""
+    return new_link(deps.signer, OPERATOR, base)[0]
+
+
+class DashboardServer:
+    """Serve the dashboard on ``host:port`` (port 0 picks a free one; see ``port``)."""
+
+    def __init__(self, deps: Deps, *, host: str, port: int) -> None:
+        self.deps = deps
+        self.host = host
+        self._requested_port = port
+        self._runner: web.AppRunner | None = None
+        self.port: int | None = None
+
+    async def start(self) -> None:
+        """Bind and serve; ``OSError`` naming the address when the port is taken."""
+        runner = web.AppRunner(prepare_app(build_app(self.deps)), access_log=None)
+        await runner.setup()
+        site = GuardedTCPSite(runner, self.host, self._requested_port)
+        try:
+            await site.start()
+        except OSError as exc:
+            await runner.cleanup()
+            raise OSError(
+                exc.errno,
+                f"dashboard cannot listen on {self.host}:{self._requested_port}: {exc.strerror}",
+            ) from None
+        self._runner = runner
+        self.port = int(runner.addresses[0][1])
+        logger.info("dashboard on http://%s:%d", self.host, self.port)
+
+    async def close(self) -> None:
+        """Stop serving (idempotent)."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+            logger.info("dashboard stopped")

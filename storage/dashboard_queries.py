@@ -77,6 +77,10 @@ class DashboardReader(Protocol):
         """Every model version, newest first."""
         ...
 
+    def channels(self) -> dict[tuple[str, str], str]:
+        """``(platform, channel) -> workspace`` of every monitored channel."""
+        ...
+
 
 def window(period: timedelta, now: datetime) -> tuple[datetime, datetime]:
     """The whole UTC hours ``[start, end)`` of ``period`` ending with the hour of ``now``."""
@@ -176,6 +180,10 @@ class SqlDashboardReader:
             elif summary is not None:
                 summary.last_report = row.last
         return list(summaries.values())
+
+    def channels(self) -> dict[tuple[str, str], str]:
+        with self.engine.connect() as conn:
+            return self._channels(conn)
 
     def _channels(self, conn: Connection) -> dict[tuple[str, str], str]:
         """Monitored channels (with messages, not opted out) and their workspaces."""

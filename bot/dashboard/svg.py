@@ -61,8 +61,13 @@ def trend_chart(
     neutral: tuple[float, float] = (0.4, 0.6),
     min_messages: int = MIN_MESSAGES,
 ) -> Markup:
-    """Mood (line where supported, faded dots where thin) above stacked volume bars."""
+    """Mood (line where supported, faded dots where thin) above stacked volume bars.
+
+    The time axis spans ``period`` and the whole of its first and last buckets.
+    """
     first, last = period
+    if points:
+        first, last = min(first, points[0].start), max(last, points[-1].start + width)
     parts = [
         f'<svg class="chart trend" viewBox="0 0 {_f(W)} {_f(MOOD_H + VOL_H + 30)}" role="img" '
         f'aria-label="mood and volume over time">'
@@ -147,6 +152,8 @@ def shares_chart(points: Sequence[Point], period: tuple[datetime, datetime],
                  width: timedelta) -> Markup:  # fmt: skip
     """Each bucket's negative / neutral / positive shares as a 100 % stacked bar."""
     first, last = period
+    if points:
+        first, last = min(first, points[0].start), max(last, points[-1].start + width)
     height = 90.0
     bar = max(1.0, (_x(first + width, first, last) - PAD) * 0.85)
     out = [f'<svg class="chart shares" viewBox="0 0 {_f(W)} {_f(height)}" role="img" '

@@ -29,23 +29,25 @@ def _f(value: float) -> str:
 def sparkline(means: Sequence[float | None], width: int = 96, height: int = 24) -> Markup:
     """A mood sparkline (0 at the bottom, 1 at the top); gaps where a bucket had no score."""
     step = width / max(1, len(means) - 1)
-    runs: list[list[str]] = [[]]
+    scale, base = height - 4, height - 2
+    runs: list[list[tuple[float, float]]] = [[]]
     for i, mean in enumerate(means):
         if mean is None:
             runs.append([])
-            continue
-        runs[-1].append(f"{_f(i * step)},{_f(height - 2 - mean * (height - 4))}")
-    lines = "".join(
-        f'<polyline points="{" ".join(run)}" fill="none" stroke="currentColor" stroke-width="1.5"/>'
-        if len(run) > 1
-        else f'<circle cx="{run[0].split(",")[0]}" cy="{run[0].split(",")[1]}" r="1.5" '
-        f'fill="currentColor"/>'
-        for run in runs
-        if run
-    )
+        else:
+            runs[-1].append((i * step, base - mean * scale))
+    parts = []
+    for run in runs:
+        if len(run) > 1:
+            points = " ".join(f"{x:.1f},{y:.1f}" for x, y in run)
+            parts.append(f'<polyline points="{points}" fill="none" stroke="currentColor" '
+                         'stroke-width="1.5"/>')  # fmt: skip
+        elif run:
+            parts.append(f'<circle cx="{run[0][0]:.1f}" cy="{run[0][1]:.1f}" r="1.5" '
+                         'fill="currentColor"/>')  # fmt: skip
     return Markup(
         f'<svg class="spark" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'role="img" aria-label="mood over the period">{lines}</svg>'
+        f'role="img" aria-label="mood over the period">{"".join(parts)}</svg>'
     )
 
 

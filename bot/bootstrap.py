@@ -134,6 +134,11 @@ def build_app(
         scheduler = scheduler_factory(
             settings, repository, {adapter.name: adapter}, retrainer, scorer
         )
+    dashboard = None
+    if database is not None:  # the dashboard reads the database itself ([dashboard])
+        from bot.dashboard.server import wire
+
+        dashboard = wire(settings, database.engine, secrets.dashboard_secret, on_start, on_close)
     bot = SentimentBot(
         settings,
         batcher,
@@ -143,6 +148,7 @@ def build_app(
         scorer=scorer,
         schedules=scheduler,
         post=adapter.post,
+        dashboard=dashboard,
     )
     return App(
         settings=settings,

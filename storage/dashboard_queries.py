@@ -9,11 +9,11 @@ counts); the channel page reuses the reports' exact ``storage.stats.channel_stat
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, Row, and_, func, select
+from sqlalchemy import Engine, Row, and_, case, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -26,7 +26,7 @@ from storage.dashboard_types import (
     ModelEntry,
     Totals,
 )
-from storage.stats import channel_stats, hour_of
+from storage.stats import channel_stats, hour_of, unindexed
 from storage.tables import (
     ChannelRow,
     HourlyRow,
@@ -77,6 +77,10 @@ class DashboardReader(Protocol):
         """Every model version, newest first."""
         ...
 
+    def channels(self) -> dict[tuple[str, str], str]:
+        """``(platform, channel) -> workspace`` of every monitored channel."""
+        ...
+
 
 def window(period: timedelta, now: datetime) -> tuple[datetime, datetime]:
     """The whole UTC hours ``[start, end)`` of ``period`` ending with the hour of ``now``."""
@@ -92,15 +96,12 @@ def spark_keys(start: datetime, end: datetime) -> list[str]:
     return [f"{first + i * DAY:%Y-%m-%d}" for i in range((end - first - HOUR) // DAY + 1)]
 
 
-def _totals(row: Row) -> Totals:
-    return Totals(
-        int(row.messages or 0),
-        int(row.scored or 0),
-        float(row.score_sum or 0.0),
-        int(row.negative or 0),
-        int(row.neutral or 0),
-        int(row.positive or 0),
-    )
+def _totals(row: Sequence[Any]) -> Totals:
+    """The counters of a row whose last six columns are ``COUNTERS`` (PostgreSQL sums are
+    ``Decimal``: converted)."""
+    messages, scored, score_sum, negative, neutral, positive = row[-6:]
+    return Totals(int(messages or 0), int(scored or 0), float(score_sum or 0.0),
+                  int(negative or 0), int(neutral or 0), int(positive or 0))  # fmt: skip
 
 
 COUNTERS = ("messages", "scored", "score_sum", "negative", "neutral", "positive")
@@ -130,20 +131,19 @@ class SqlDashboardReader:
     def overview(self, period: timedelta, now: datetime) -> list[ChannelSummary]:
         start, end = window(period, now)
         keys = spark_keys(start, end)
-        key = (hour_of(H.hour) if end - start <= DAY else day_of(H.hour)).label("key")
-        in_window = (H.hour >= start) & (H.hour < end)
-        before = (H.hour >= start - (end - start)) & (H.hour < start)
+        # One pass over the rollup of both periods: the current one per sparkline bucket, the
+        # previous one per channel (its key NULL).
+        bucket = hour_of(H.hour) if end - start <= DAY else day_of(H.hour)
+        key = case((H.hour >= start, bucket), else_=None).label("key")
+        # Past a day the rollup is mostly read: a plain scan beats SQLite's skip-scan of the key.
+        hour = H.hour if end - start <= DAY else unindexed(H.__table__.c.hour)
+        in_both = (hour >= start - (end - start)) & (hour < end)
         with self.engine.connect() as conn:
             channels = self._channels(conn)
             buckets = conn.execute(
                 select(H.platform, H.channel, key, *_sums())
-                .where(in_window)
+                .where(in_both)
                 .group_by(H.platform, H.channel, key)
-            ).all()
-            previous = conn.execute(
-                select(H.platform, H.channel, *_sums())
-                .where(before)
-                .group_by(H.platform, H.channel)
             ).all()
             claims = conn.execute(
                 select(R.platform, R.channel, func.max(R.period_end).label("last"))
@@ -153,20 +153,26 @@ class SqlDashboardReader:
         index = {k: i for i, k in enumerate(keys)}
         summaries = {
             pair: ChannelSummary(
-                pair[0], workspace, pair[1], Totals(), Totals(), [Totals() for _ in keys]
-            )  # fmt: skip
+                pair[0], workspace, pair[1], Totals(), Totals(), [None] * len(keys)
+            )
             for pair, workspace in channels.items()
         }
-        for row in buckets:
-            summary = summaries.get((row.platform, row.channel))
-            if summary is not None and row.key in index:
-                bucket = _totals(row)
-                summary.spark[index[row.key]] = bucket
-                summary.totals.add(bucket)
-        for row in previous:
-            summary = summaries.get((row.platform, row.channel))
-            if summary is not None:
-                summary.previous = _totals(row)
+        for platform, channel, key, *counts in buckets:
+            summary = summaries.get((platform, channel))
+            if summary is None:
+                continue
+            if key is None:
+                summary.previous = _totals(counts)
+            elif key in index:
+                total = summary.totals
+                total.messages += int(counts[0])
+                total.scored += int(counts[1])
+                total.score_sum += float(counts[2] or 0.0)
+                total.negative += int(counts[3])
+                total.neutral += int(counts[4])
+                total.positive += int(counts[5])
+                if counts[1]:
+                    summary.spark[index[key]] = float(counts[2]) / int(counts[1])
         for row in claims:
             alert = row.channel.startswith(ALERT_PREFIX)
             pair = (row.platform, row.channel.removeprefix(ALERT_PREFIX))
@@ -176,6 +182,10 @@ class SqlDashboardReader:
             elif summary is not None:
                 summary.last_report = row.last
         return list(summaries.values())
+
+    def channels(self) -> dict[tuple[str, str], str]:
+        with self.engine.connect() as conn:
+            return self._channels(conn)
 
     def _channels(self, conn: Connection) -> dict[tuple[str, str], str]:
         """Monitored channels (with messages, not opted out) and their workspaces."""

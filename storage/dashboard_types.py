@@ -39,8 +39,8 @@ class Totals:
 class ChannelSummary:
     """One channel on the overview: the period's totals, the previous period's, a sparkline.
 
-    ``spark`` holds one ``Totals`` per bucket of the period (hours for a day, days beyond),
-    oldest first, empty buckets included.
+    ``spark`` holds the mean score of each bucket of the period (hours for a day, days
+    beyond), oldest first; ``None`` for a bucket without a scored message.
     """
 
     platform: str
@@ -48,7 +48,7 @@ class ChannelSummary:
     channel: str
     totals: Totals
     previous: Totals
-    spark: list[Totals]
+    spark: list[float | None]
     last_report: datetime | None = None
     last_alert: datetime | None = None
 

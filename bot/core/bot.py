@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from bot.core.commands import registry
 from bot.core.messages import ChatMessage, Command, Reply
-from bot.core.ports import Batcher, MessageSink, Poster, Retrainer, Schedules
+from bot.core.ports import Batcher, DashboardLinks, MessageSink, Poster, Retrainer, Schedules
 from bot.core.privacy import PrivacyFilter, RecentMessages, storable_text
 from bot.core.ratelimit import RateLimiter
 from bot.errors import NotStored
@@ -60,6 +60,8 @@ class SentimentBot:
         The report scheduler, for ``/sentiment-schedule``; ``None`` when reports are off.
     post
         Posts to a channel unprompted (the adapter's ``post``), for a retrain's progress.
+    dashboard
+        Makes the web dashboard's sign-in links (``/sentiment-dashboard``); ``None``: off.
     """
 
     def __init__(
@@ -75,6 +77,7 @@ class SentimentBot:
         post: Poster | None = None,
         rate_limiter: RateLimiter | None = None,
         privacy: PrivacyFilter | None = None,
+        dashboard: DashboardLinks | None = None,
     ) -> None:
         self.settings = settings
         self.batcher = batcher
@@ -86,6 +89,7 @@ class SentimentBot:
         self.privacy = privacy or PrivacyFilter(repository)
         self.recent = RecentMessages()
         self.schedules = schedules
+        self.dashboard = dashboard
         self._post = post
         self.stats: Counter[str] = Counter()
         self._accepting = True

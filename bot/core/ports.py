@@ -169,6 +169,29 @@ class RunningSink(MessageSink, Service, Protocol):
     def pending(self) -> int: ...
 
 
+class DashboardLinks(Protocol):
+    """Makes sign-in links for the web dashboard (``bot.dashboard.linkmaker.LinkMaker``)."""
+
+    @property
+    def reachable(self) -> bool:
+        """Whether people elsewhere can open the links (``[dashboard] public_url`` is set)."""
+        ...
+
+    async def channels_of(self, platform: str, workspace: str) -> list[str]:
+        """The monitored channels of one server or workspace (candidates for a grant)."""
+        ...
+
+    async def link(
+        self, platform: str, workspace: str, user_id: str, grants: Sequence[tuple[str, str]]
+    ) -> str:
+        """Record ``(channel, name)`` grants for the person and return a fresh link for them."""
+        ...
+
+    async def operator_link(self) -> str:
+        """A fresh link that sees every channel (the local shell's, the CLI's)."""
+        ...
+
+
 class CommandContext(Protocol):
     """What a command handler may use (implemented by ``bot.core.bot.SentimentBot``)."""
 
@@ -195,6 +218,9 @@ class CommandContext(Protocol):
 
     @property
     def stats(self) -> Counter[str]: ...
+
+    @property
+    def dashboard(self) -> DashboardLinks | None: ...
 
     async def score(self, text: str) -> Score: ...
 

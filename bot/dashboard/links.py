@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
-from storage.dashboard_store import Viewer
+from pydantic import SecretStr
+
+from storage.dashboard_store import DashboardStore, Viewer
 
 LINK_TTL = timedelta(minutes=15)
 SESSION_TTL = timedelta(hours=12)
@@ -131,3 +133,10 @@ def new_link(
 def session_for(link: Claims, now: datetime | None = None) -> Claims:
     """The session a followed link starts: same viewer and session id, ``SESSION_TTL`` long."""
     return Claims(link.viewer, link.session_id, SESSION, (now or datetime.now(UTC)) + SESSION_TTL)
+
+
+def signer_for(store: DashboardStore, secret: SecretStr | None) -> Signer:
+    """The signer: ``SENTIBOT_DASHBOARD_SECRET`` when set, else the database's shared key."""
+    if secret is not None:
+        return Signer(secret.get_secret_value().encode("utf-8"))
+    return Signer(store.signing_secret())

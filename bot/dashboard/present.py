@@ -51,7 +51,7 @@ def channel_entry(item: Visible, now: datetime, alert_window: timedelta) -> dict
         "previous_mean": _round(before),
         "change": _round(mean - before) if mean is not None and before is not None else None,
         **shares(s.totals),
-        "spark": [_round(bucket.mean) for bucket in s.spark],
+        "spark": [_round(mean) for mean in s.spark],
         "alert": "alert" if alerting else "ok",
         "last_alert": _iso(s.last_alert),
         "last_report": _iso(s.last_report),

@@ -8,7 +8,9 @@ listens on ``[dashboard] host:port`` behind the same connection guards as the op
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from aiohttp import web
 from pydantic import SecretStr
@@ -16,20 +18,14 @@ from sqlalchemy import Engine
 
 from bot.config import Settings
 from bot.dashboard.context import Deps, Options
-from bot.dashboard.links import Signer, new_link
+from bot.dashboard.linkmaker import LinkMaker
+from bot.dashboard.links import new_link, signer_for
 from bot.dashboard.web import build_app
 from bot.ops.guard import GuardedTCPSite, prepare_app
 from storage.dashboard_queries import SqlDashboardReader
-from storage.dashboard_store import OPERATOR, DashboardStore, SqlDashboardStore
+from storage.dashboard_store import OPERATOR, SqlDashboardStore
 
 logger = logging.getLogger(__name__)
-
-
-def signer_for(store: DashboardStore, secret: SecretStr | None) -> Signer:
-    """The signer: ``SENTIBOT_DASHBOARD_SECRET`` when set, else the database's shared key."""
-    if secret is not None:
-        return Signer(secret.get_secret_value().encode("utf-8"))
-    return Signer(store.signing_secret())
 
 
 def build_deps(settings: Settings, engine: Engine, secret: SecretStr | None) -> Deps:
@@ -93,3 +89,29 @@ class DashboardServer:
             await self._runner.cleanup()
             self._runner = None
             logger.info("dashboard stopped")
+
+
+def wire(
+    settings: Settings,
+    engine: Engine,
+    secret: SecretStr | None,
+    on_start: list[Callable[[], Any]],
+    on_close: list[Callable[[], Any]],
+) -> LinkMaker:
+    """For ``sentibot run``: serve the dashboard when ``[dashboard] enabled`` (started and
+    closed with the bot) and return what ``/sentiment-dashboard`` makes its links with."""
+    if settings.dashboard.enabled:
+        server = DashboardServer(
+            build_deps(settings, engine, secret),
+            host=settings.dashboard.host,
+            port=settings.dashboard.port,
+        )
+        on_start.append(server.start)
+        on_close.append(server.close)
+    return LinkMaker(
+        SqlDashboardStore(engine),
+        SqlDashboardReader(engine),
+        secret,
+        base_url(settings),
+        reachable=bool(settings.dashboard.public_url.strip()),
+    )

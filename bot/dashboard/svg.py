@@ -29,23 +29,25 @@ def _f(value: float) -> str:
 def sparkline(means: Sequence[float | None], width: int = 96, height: int = 24) -> Markup:
     """A mood sparkline (0 at the bottom, 1 at the top); gaps where a bucket had no score."""
     step = width / max(1, len(means) - 1)
-    runs: list[list[str]] = [[]]
+    scale, base = height - 4, height - 2
+    runs: list[list[tuple[float, float]]] = [[]]
     for i, mean in enumerate(means):
         if mean is None:
             runs.append([])
-            continue
-        runs[-1].append(f"{_f(i * step)},{_f(height - 2 - mean * (height - 4))}")
-    lines = "".join(
-        f'<polyline points="{" ".join(run)}" fill="none" stroke="currentColor" stroke-width="1.5"/>'
-        if len(run) > 1
-        else f'<circle cx="{run[0].split(",")[0]}" cy="{run[0].split(",")[1]}" r="1.5" '
-        f'fill="currentColor"/>'
-        for run in runs
-        if run
-    )
+        else:
+            runs[-1].append((i * step, base - mean * scale))
+    parts = []
+    for run in runs:
+        if len(run) > 1:
+            points = " ".join(f"{x:.1f},{y:.1f}" for x, y in run)
+            parts.append(f'<polyline points="{points}" fill="none" stroke="currentColor" '
+                         'stroke-width="1.5"/>')  # fmt: skip
+        elif run:
+            parts.append(f'<circle cx="{run[0][0]:.1f}" cy="{run[0][1]:.1f}" r="1.5" '
+                         'fill="currentColor"/>')  # fmt: skip
     return Markup(
         f'<svg class="spark" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'role="img" aria-label="mood over the period">{lines}</svg>'
+        f'role="img" aria-label="mood over the period">{"".join(parts)}</svg>'
     )
 
 
@@ -61,8 +63,13 @@ def trend_chart(
     neutral: tuple[float, float] = (0.4, 0.6),
     min_messages: int = MIN_MESSAGES,
 ) -> Markup:
-    """Mood (line where supported, faded dots where thin) above stacked volume bars."""
+    """Mood (line where supported, faded dots where thin) above stacked volume bars.
+
+    The time axis spans ``period`` and the whole of its first and last buckets.
+    """
     first, last = period
+    if points:
+        first, last = min(first, points[0].start), max(last, points[-1].start + width)
     parts = [
         f'<svg class="chart trend" viewBox="0 0 {_f(W)} {_f(MOOD_H + VOL_H + 30)}" role="img" '
         f'aria-label="mood and volume over time">'
@@ -147,6 +154,8 @@ def shares_chart(points: Sequence[Point], period: tuple[datetime, datetime],
                  width: timedelta) -> Markup:  # fmt: skip
     """Each bucket's negative / neutral / positive shares as a 100 % stacked bar."""
     first, last = period
+    if points:
+        first, last = min(first, points[0].start), max(last, points[-1].start + width)
     height = 90.0
     bar = max(1.0, (_x(first + width, first, last) - PAD) * 0.85)
     out = [f'<svg class="chart shares" viewBox="0 0 {_f(W)} {_f(height)}" role="img" '

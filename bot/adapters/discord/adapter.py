@@ -13,7 +13,7 @@ from typing import Any
 import discord
 from discord.ext import commands
 
-from bot.adapters.discord.cogs import AdminCog, CommandsCog, FeedbackCog, StreamCog
+from bot.adapters.discord.cogs import AdminCog, CommandsCog, DashboardCog, FeedbackCog, StreamCog
 from bot.adapters.discord.cogs.common import SentibotTree, attachments, chunks
 from bot.adapters.recent_replies import RecentReplies
 from bot.config import AdminsConfig, ConfigError, DiscordConfig, Secrets
@@ -143,6 +143,7 @@ class DiscordAdapter(Adapter):
             CommandsCog(self.bot, self),
             AdminCog(self),
             FeedbackCog(self.bot, self),
+            DashboardCog(self.bot, self),
         ):
             await self.bot.add_cog(cog)
 

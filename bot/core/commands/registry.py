@@ -4,7 +4,7 @@
 (``bot.adapters.slack.listeners``), the Discord cogs (``bot.adapters.discord.cogs``) and
 ``bot/slack_manifest.yml`` (``tests/bot/adapters/slack/test_manifest.py`` fails when the manifest
 drifts). Handlers live in one module per group: ``scoring``, ``report``, ``own_data``,
-``admin``, ``schedule``. ``admin_refusal`` is the one admin check.
+``admin``, ``schedule``, ``dashboard``. ``admin_refusal`` is the one admin check.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from bot.core.commands.admin import RETRAIN
+from bot.core.commands.dashboard import DASHBOARD
 from bot.core.commands.own_data import FEEDBACK, OPTIN, OPTOUT
 from bot.core.commands.report import REPORT
 from bot.core.commands.schedule import SCHEDULE
@@ -70,6 +71,7 @@ COMMANDS: dict[str, CommandSpec] = {
         OPTIN,
         EXPLAIN,
         FEEDBACK,
+        DASHBOARD,
         HELP,
     )
 }

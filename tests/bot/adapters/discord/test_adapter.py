@@ -33,6 +33,7 @@ SECRETS = Secrets({"DISCORD_TOKEN": "test-token"})
 COMMAND_NAMES = {
     "sentiment",
     "sentiment-explain",
+    "sentiment-dashboard",
     "sentiment-report",
     "sentiment-schedule",
     "sentiment-optout",

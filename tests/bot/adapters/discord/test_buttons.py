@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from bot.adapters.discord.views import CorrectionButton
 from bot.core.corrections import DELETED, learn_buttons
+from bot.core.messages import Reply
 from tests.bot.adapters.discord.test_protocol import Live, live, live_settings  # noqa: F401
 from tests.fakes.discord_payloads import GENERAL, OTHER_USER, USER
 
@@ -58,3 +59,11 @@ async def test_buttons_are_registered_once_as_dynamic_items(live: Live) -> None:
     store = live.adapter.bot._connection._view_store
     assert CorrectionButton in store._dynamic_items.values()
     assert store._views == {}  # replies with buttons are not kept in memory
+
+
+async def test_a_posted_report_carries_its_buttons(live: Live) -> None:  # noqa: F811
+    pair = learn_buttons(str(GENERAL), "1190000000000000999", 1) or []
+    await live.adapter.post(str(GENERAL), Reply("report\nHelp me learn: ...", buttons=pair))
+    [posted] = live.discord.channel_posts
+    assert [b["custom_id"] for b in buttons(posted["components"])] == [b.action for b in pair]
+    assert posted["content"] == "report\nHelp me learn: ..."

@@ -99,3 +99,14 @@ async def test_fetch_message_reads_the_message_as_it_is_now(slack) -> None:
     assert await adapter.fetch_message("CNOTIN", ts) is None  # the bot can't read there
     mock.history[("C1", ts)] = {"type": "message", "bot_id": "B9", "text": "beep", "ts": ts}
     assert await adapter.fetch_message("C1", ts) is None  # a bot's
+
+
+async def test_a_long_report_with_buttons_is_split_into_sections(slack) -> None:
+    adapter, _, mock = slack
+    text = "\n".join(f"line {i} " + "x" * 90 for i in range(80))  # about 8,000 characters
+    await adapter.post("C1", Reply(text, buttons=BUTTONS))
+    [posted] = mock.named("chat.postMessage")
+    *sections, actions = blocks_of(posted)
+    assert "".join(s["text"]["text"] for s in sections) == text
+    assert all(len(s["text"]["text"]) <= 3000 for s in sections) and len(sections) == 3
+    assert actions["type"] == "actions"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from storage.errors import InvalidId
-from storage.types import Feedback, MessageKey, ScoredMessage
+from storage.types import Feedback, MessageKey, ReplyText, ScoredMessage
 
 # The column widths of ``storage.tables``.
 LIMITS = {
@@ -23,6 +23,7 @@ LIMITS = {
     "label": 16,
     "model_version": 128,
     "user_id": 64,
+    "token": 32,
 }
 LOG_CHARS = 40
 
@@ -82,6 +83,15 @@ def check_feedback(fb: Feedback) -> None:
     check_id("label", fb.label)
     if fb.author_id is not None:
         check_id("author_id", fb.author_id)
+
+
+def check_reply_text(rt: ReplyText) -> None:
+    """Raise ``InvalidId`` unless a reply text's ids can be stored."""
+    check_id("token", rt.token)
+    check_id("platform", rt.platform)
+    check_id("workspace", rt.workspace, empty=True)
+    check_id("channel", rt.channel)
+    check_id("author_id", rt.author_id)
 
 
 def _plainly_valid(msg: ScoredMessage) -> bool:

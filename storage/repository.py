@@ -23,9 +23,11 @@ from datetime import datetime
 from storage.types import (
     ChannelSettings,
     ChannelStats,
+    ExampleMessage,
     Feedback,
     MessageKey,
     ModelVersion,
+    ReplyText,
     ScoredMessage,
 )
 
@@ -59,14 +61,15 @@ class Repository(ABC):
 
     @abstractmethod
     def purge_user(self, platform: str, author_id: str) -> int:
-        """Delete every stored message of one user, the feedback they gave and the feedback on
-        their words; returns how many messages."""
+        """Delete every stored message of one user, the feedback they gave, the feedback on
+        their words and the texts of their score replies; returns how many messages."""
 
     @abstractmethod
     def purge_older_than(
         self, cutoff: datetime, *, tombstones_before: datetime | None = None
     ) -> int:
-        """Retention: delete messages and feedback created before ``cutoff``, and tombstones of
+        """Retention: delete messages, feedback and reply texts created before ``cutoff``, and
+        tombstones of
         deletes before ``tombstones_before`` (by default ``DEFAULT_TOMBSTONE_DAYS`` ago).
         Returns how many messages."""
 
@@ -81,7 +84,8 @@ class Repository(ABC):
 
     @abstractmethod
     def set_channel(self, settings: ChannelSettings) -> None:
-        """Create or replace a channel's settings. Opting a channel out purges its messages."""
+        """Create or replace a channel's settings. Opting a channel out purges its messages and
+        reply texts."""
 
     @abstractmethod
     def get_channel(self, platform: str, channel: str) -> ChannelSettings | None:
@@ -114,6 +118,15 @@ class Repository(ABC):
         is the hour with the most messages (earliest on ties). ``most_positive`` /
         ``most_negative`` hold up to ``examples`` messages that have stored text.
         """
+
+    @abstractmethod
+    def least_sure(
+        self, platform: str, channel: str, start: datetime, end: datetime, *, limit: int = 3
+    ) -> list[ExampleMessage]:
+        """Up to ``limit`` scored messages of ``[start, end)`` the model was least sure of: the
+        score nearest 0.5, the boundary between negative and positive (ties: the earlier
+        message id). Messages someone already corrected are left out; ``text`` is the stored
+        text or ``""`` (``[privacy] store_text`` off)."""
 
     @abstractmethod
     def claim_report(
@@ -164,7 +177,9 @@ class Repository(ABC):
     def add_feedback(self, fb: Feedback) -> bool:
         """Store a user's correction of a score (with the text it refers to).
 
-        Returns ``False`` and stores nothing when the giver or the author of the text
+        One person's correction of one thing counts once: it replaces the same person's earlier
+        correction of the same message (``message_id``), or of the same text when ``message_id``
+        is ``""``. Returns ``False`` and stores nothing when the giver or the author of the text
         (``Feedback.author_id``, resolved from the stored message when ``None``) opted out, or
         the channel did; ``True`` when stored. Raises ``storage.errors.InvalidId`` for an id that
         cannot be stored.
@@ -173,6 +188,18 @@ class Repository(ABC):
     @abstractmethod
     def list_feedback(self) -> list[Feedback]:
         """Every feedback entry, oldest first."""
+
+    @abstractmethod
+    def keep_reply_text(self, rt: ReplyText) -> bool:
+        """Keep the text a public score reply scored, for its correction buttons.
+
+        Returns ``False`` and keeps nothing when its author or the channel opted out. Raises
+        ``storage.errors.InvalidId`` for an id that cannot be stored.
+        """
+
+    @abstractmethod
+    def reply_text(self, token: str) -> ReplyText | None:
+        """The reply text with ``token``, or ``None`` (never kept, purged, or opted out)."""
 
     @abstractmethod
     def add_model_version(self, mv: ModelVersion) -> None:

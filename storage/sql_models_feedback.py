@@ -114,7 +114,15 @@ class ModelFeedbackMixin(SqlBase):
         statement = _add_feedback_statement(fb)
         with self.engine.begin() as conn:
             lock_writes(conn, exclusive=False)
-            stored = conn.execute(statement).first() is not None  # type: ignore[call-overload]
+            row = conn.execute(statement).first()  # type: ignore[call-overload]
+            stored = row is not None
+            if stored:  # one person's correction of one thing counts once: the newest
+                same = F.message_id == fb.message_id
+                if not fb.message_id:
+                    same = same & (F.text == (upserts.clean_text(fb.text) or ""))
+                where = (F.platform == fb.platform) & (F.channel == fb.channel)
+                where = where & (F.user_id == fb.user_id) & same & (F.id != row[0])
+                conn.execute(delete(FeedbackRow).where(where))
         if not stored:
             logger.info("feedback on %s/%s refused: opted out", fb.platform, fb.channel)
         return stored

@@ -16,12 +16,17 @@ from sqlalchemy import Connection, Engine, delete, select, text, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from storage import stats, upserts
+from storage import stats, uncertain, upserts
 from storage.ids import check_key, check_message
 from storage.locks import lock_writes
 from storage.repository import DEFAULT_TOMBSTONE_DAYS, Repository
 from storage.sql_base import unavailable
 from storage.sql_models_feedback import ModelFeedbackMixin, delete_user_feedback
+from storage.sql_reply_texts import (
+    ReplyTextsMixin,
+    delete_channel_reply_texts,
+    delete_user_reply_texts,
+)
 from storage.sql_reports import ReportsMixin, bump_schedules, note_channels
 from storage.tables import (
     ChannelRow,
@@ -29,9 +34,16 @@ from storage.tables import (
     HourlyRow,
     MessageRow,
     OptedOutUserRow,
+    ReplyTextRow,
     TombstoneRow,
 )
-from storage.types import ChannelSettings, ChannelStats, MessageKey, ScoredMessage
+from storage.types import (
+    ChannelSettings,
+    ChannelStats,
+    ExampleMessage,
+    MessageKey,
+    ScoredMessage,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -43,14 +55,15 @@ def _channel(row: ChannelRow) -> ChannelSettings:
 
 
 def _purge_user(executor: Connection | Session, platform: str, user_id: str) -> int:
-    """Delete a user's stored messages and feedback; returns how many messages."""
+    """Delete a user's stored messages, feedback and reply texts; returns how many messages."""
     lock_writes(executor, exclusive=True)
     delete_user_feedback(executor, platform, user_id)
+    delete_user_reply_texts(executor, platform, user_id)
     where = (M.platform == platform) & (M.author_id == user_id)
     return executor.execute(delete(MessageRow).where(where)).rowcount
 
 
-class SqlRepository(ModelFeedbackMixin, ReportsMixin, Repository):
+class SqlRepository(ModelFeedbackMixin, ReplyTextsMixin, ReportsMixin, Repository):
     """The repository on a SQLite or PostgreSQL engine; each method is one transaction."""
 
     def __init__(self, engine: Engine) -> None:
@@ -108,6 +121,7 @@ class SqlRepository(ModelFeedbackMixin, ReportsMixin, Repository):
             tombstones_before = datetime.now(UTC) - timedelta(days=DEFAULT_TOMBSTONE_DAYS)
         with self.engine.begin() as conn:
             conn.execute(delete(FeedbackRow).where(FeedbackRow.created_at < cutoff))
+            conn.execute(delete(ReplyTextRow).where(ReplyTextRow.created_at < cutoff))
             conn.execute(delete(TombstoneRow).where(TombstoneRow.deleted_at < tombstones_before))
             return conn.execute(delete(MessageRow).where(M.created_at < cutoff)).rowcount
 
@@ -150,6 +164,7 @@ class SqlRepository(ModelFeedbackMixin, ReportsMixin, Repository):
             if settings.opted_out:
                 where = (M.platform == settings.platform) & (M.channel == settings.channel)
                 session.execute(delete(MessageRow).where(where))
+                delete_channel_reply_texts(session, settings.platform, settings.channel)
 
     @unavailable
     def get_channel(self, platform: str, channel: str) -> ChannelSettings | None:
@@ -196,6 +211,13 @@ class SqlRepository(ModelFeedbackMixin, ReportsMixin, Repository):
     ) -> ChannelStats:
         with self.engine.connect() as conn:
             return stats.channel_stats(conn, platform, channel, start, end, examples=examples)
+
+    @unavailable
+    def least_sure(
+        self, platform: str, channel: str, start: datetime, end: datetime, *, limit: int = 3
+    ) -> list[ExampleMessage]:
+        with self.engine.connect() as conn:
+            return uncertain.least_sure(conn, platform, channel, start, end, limit=limit)
 
     # -- health ----------------------------------------------------------------------------
     @unavailable

@@ -100,7 +100,7 @@ def _ceil_hour(moment: datetime) -> datetime:
     return floor if floor == moment else floor + HOUR
 
 
-def _in_window(platform: str, channel: str, start: datetime, end: datetime) -> ColumnElement[bool]:
+def in_window(platform: str, channel: str, start: datetime, end: datetime) -> ColumnElement[bool]:
     return (
         (M.platform == platform)
         & (M.channel == channel)
@@ -123,7 +123,7 @@ def raw_hourly_query(platform: str, channel: str, start: datetime, end: datetime
             func.count().filter(scored & (M.label == "neutral")).label("neutral"),
             func.count().filter(scored & (M.label == "positive")).label("positive"),
         )
-        .where(_in_window(platform, channel, start, end))
+        .where(in_window(platform, channel, start, end))
         .group_by(hour)
     )
 

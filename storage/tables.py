@@ -222,6 +222,21 @@ class FeedbackRow(Base):
     author_id: Mapped[str | None] = mapped_column(String(64))  # NULL: unknown (older rows)
 
 
+class ReplyTextRow(Base):
+    """The text a public score reply scored, for its correction buttons (``ReplyText``)."""
+
+    __tablename__ = "reply_texts"
+    __table_args__ = (Index("ix_reply_texts_author", "platform", "author_id"),)
+
+    token: Mapped[str] = mapped_column(String(32), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    workspace: Mapped[str] = mapped_column(String(64), default="")
+    channel: Mapped[str] = mapped_column(String(64))
+    author_id: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
 class HourlyRow(Base):
     """Per-channel, per-hour totals of ``scored_messages``, kept exact by database triggers.
 

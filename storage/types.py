@@ -86,6 +86,23 @@ class Feedback:
 
 
 @dataclass(frozen=True, slots=True)
+class ReplyText:
+    """The text a public score reply (``/sentiment <text>``) scored, kept so its correction
+    buttons can say what they correct after a restart; ``token`` is the buttons' reference.
+
+    ``author_id`` asked (the text is theirs): their opt-out, the channel's and retention delete
+    it like any stored text."""
+
+    token: str
+    platform: str
+    workspace: str
+    channel: str
+    author_id: str
+    text: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class ExampleMessage:
     """A stored message shown in a report (only with ``store_text``).
 

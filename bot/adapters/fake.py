@@ -11,7 +11,7 @@ import itertools
 import logging
 from datetime import UTC, datetime
 
-from bot.core.messages import ChannelInfo, ChatMessage, Command, Person, Reply
+from bot.core.messages import ChannelInfo, ChatMessage, Command, Person, Press, Reply
 from bot.core.ports import Adapter, Handler
 
 logger = logging.getLogger(__name__)
@@ -55,6 +55,8 @@ class FakeAdapter(Adapter):
         self.channels: dict[str, ChannelInfo] = {
             name: ChannelInfo(workspace, True, name) for name in ("general", "other")
         }
+        # the platform's messages as it has them now (said, edited, not deleted)
+        self.messages: dict[tuple[str, str], ChatMessage] = {}
 
     async def start(self, handler: Handler) -> None:
         """Attach ``handler`` and wait until ``stop``."""
@@ -73,6 +75,10 @@ class FakeAdapter(Adapter):
     @property
     def connected(self) -> bool:
         return self.started.is_set() and not self._stopped.is_set()
+
+    async def fetch_message(self, channel: str, message_id: str) -> ChatMessage | None:
+        """The message as the fake platform has it now (``None`` once deleted)."""
+        return self.messages.get((channel, message_id))
 
     # -- test helpers -------------------------------------------------------------------------
 
@@ -104,6 +110,7 @@ class FakeAdapter(Adapter):
     async def say(self, text: str, **kwargs: object) -> ChatMessage:
         """Deliver a new message to the handler; returns it (for its ``message_id``)."""
         message = self.message(text, **kwargs)  # type: ignore[arg-type]
+        self.messages[(message.channel, message.message_id)] = message
         await self._require_handler().on_message(message)
         return message
 
@@ -118,11 +125,13 @@ class FakeAdapter(Adapter):
             text=text,
             created_at=message.created_at,
         )
+        self.messages[(edited.channel, edited.message_id)] = edited
         await self._require_handler().on_edit(edited)
         return edited
 
     async def delete(self, message: ChatMessage) -> None:
         """Deliver the deletion of ``message``."""
+        self.messages.pop((message.channel, message.message_id), None)
         await self._require_handler().on_delete(
             message.platform, message.channel, message.message_id
         )
@@ -143,3 +152,22 @@ class FakeAdapter(Adapter):
         reply = await self._require_handler().on_command(command)
         await self.outbox.put((channel, reply))
         return reply
+
+    async def press(
+        self,
+        action: str,
+        *,
+        channel: str = "general",
+        user: Person = DEFAULT_USER,
+        workspace: str | None = None,
+    ) -> Reply:
+        """Press a button with ``action`` (as ``user`` of ``workspace``, by default this one)."""
+        press = Press(
+            self.platform,
+            self.workspace if workspace is None else workspace,
+            channel,
+            user,
+            action,
+            source=self,
+        )
+        return await self._require_handler().on_press(press)

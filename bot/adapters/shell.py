@@ -27,8 +27,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import TextIO
 
+from bot.adapters.shell_buttons import PRESS_HINT, ShellButtons
 from bot.core.commands.scoring import format_score
-from bot.core.messages import ChatMessage, Command, Person, Reply
+from bot.core.messages import ChatMessage, Command, Person, Press, Reply
 from bot.core.ports import Adapter, Handler
 from model.types import Score
 
@@ -118,6 +119,7 @@ class ShellAdapter(Adapter):
         self._quit = False
         self.messages = 0
         self.commands = 0
+        self.buttons = ShellButtons()
 
     @property
     def connected(self) -> bool:
@@ -150,6 +152,10 @@ class ShellAdapter(Adapter):
     async def stop(self) -> None:
         """Stop reading; lines already read are still handled."""
         self._enqueue_eof()
+
+    async def fetch_message(self, channel: str, message_id: str) -> ChatMessage | None:
+        """A message typed in this session (the shell keeps its recent lines)."""
+        return self.buttons.message(channel, message_id)
 
     # -- internals ----------------------------------------------------------------------------
 
@@ -214,6 +220,9 @@ class ShellAdapter(Adapter):
                 self._enqueue_eof()
                 return
             self.commands += 1
+            if name.strip().lower() == "press":
+                await self._press(handler, text)
+                return
             command = Command(PLATFORM, WORKSPACE, self.channel, self.user, name, text.strip())
             reply = await handler.on_command(command)
             if name.strip().lower() == "help":
@@ -230,11 +239,20 @@ class ShellAdapter(Adapter):
             text=line,
             created_at=datetime.now(UTC),
         )
+        self.buttons.remember(message)
         assert self._inflight is not None
         await self._inflight.acquire()
         task = asyncio.create_task(handler.on_message(message))
         self._tasks.add(task)
         task.add_done_callback(self._done)
+
+    async def _press(self, handler: Handler, number: str) -> None:
+        action = self.buttons.action(number)
+        if action is None:
+            self._print(f"sentibot> No such button; press one shown in brackets {PRESS_HINT}.")
+            return
+        press = Press(PLATFORM, WORKSPACE, self.channel, self.user, action, source=self)
+        self._print_reply(await handler.on_press(press))
 
     def _done(self, task: asyncio.Task[Score | None]) -> None:
         self._tasks.discard(task)
@@ -254,6 +272,8 @@ class ShellAdapter(Adapter):
     def _print_reply(self, reply: Reply, prefix: str = "") -> None:
         lines = [f"{prefix}sentibot> {reply.text}"]
         lines += [f"{prefix}  (saved {path})" for path in reply.files]
+        buttons = self.buttons.show(reply.buttons)
+        lines += [prefix + buttons] if buttons else []
         self._print("\n".join(lines))
 
     def _print(self, text: str) -> None:

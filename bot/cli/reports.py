@@ -143,18 +143,25 @@ def _list_models(args: argparse.Namespace) -> int:
         return 0
     for mv in versions:
         mark = "*" if mv.active else " "
-        figures = ", ".join(_figure(k, v) for k, v in sorted(mv.metrics.items()))
+        figures = _figures(mv.metrics)
         who = f" by {mv.created_by}" if mv.created_by else ""
         print(f"{mark} {mv.version}  {mv.created_at:%Y-%m-%d %H:%M}{who}  {figures}")
         print(f"    {mv.path}")
     return 0
 
 
-def _figure(name: str, value: float) -> str:
-    """One metric of a version: counts as counts (``corrections 12``), scores to 4 places."""
-    if name == "corrections":
-        return f"learnt from {int(value)} correction(s)"
-    return f"{name} {value:.4f}"
+def _figures(metrics: dict[str, float]) -> str:
+    """A version's figures: IMDB accuracy beside held-back corrections, and the corrections
+    it trained on (``bot.retrain.promotion.format_figures``); a version recorded before the
+    split was kept says how many corrections existed when it trained."""
+    from bot.retrain.promotion import TRAINED, format_figures
+
+    shown = format_figures(metrics)
+    if "corrections" in metrics and TRAINED not in metrics:
+        shown += f", learnt from {int(metrics['corrections'])} correction(s)"
+    if "feedback_accuracy" not in metrics:
+        shown += " (no held-back corrections measured)"
+    return shown
 
 
 def _activate(args: argparse.Namespace) -> int:

@@ -34,6 +34,7 @@ ADMINS_ONLY = (
     "Only admins can ask for another channel's report; run /sentiment-report in that channel."
 )
 CANNOT_VIEW = "You can't view that channel, so you can't see its report."
+NOT_A_MEMBER = "Only members of the server or workspace a message is from can label it."
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +79,19 @@ async def report_refusal(
         return ADMINS_ONLY
     if not info.viewable:
         return CANNOT_VIEW
+    return None
+
+
+def label_refusal(presser_workspace: str, workspace: str) -> str | None:
+    """Why someone may not correct a text or label a message of ``workspace``, or ``None``.
+
+    Only members of the server or workspace the text is from may: the button's press names the
+    presser's own (Discord: the guild of the interaction; Slack: the presser's team), which must
+    be the message's (a channel shared with another workspace shows the buttons to outsiders).
+    An unknown workspace on either side is refused.
+    """
+    if not presser_workspace or not workspace or presser_workspace != workspace:
+        return NOT_A_MEMBER
     return None
 
 

@@ -16,8 +16,9 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from bot.core import corrections
 from bot.core.commands import registry
-from bot.core.messages import ChatMessage, Command, Reply
+from bot.core.messages import ChatMessage, Command, Press, Reply
 from bot.core.ports import Batcher, DashboardLinks, MessageSink, Poster, Retrainer, Schedules
 from bot.core.privacy import PrivacyFilter, RecentMessages, storable_text
 from bot.core.ratelimit import RateLimiter
@@ -186,6 +187,26 @@ class SentimentBot:
                 ephemeral=True,
             )
         return await registry.dispatch(self, command)
+
+    async def on_press(self, press: Press) -> Reply:
+        """Store the correction a button press gives (``bot.core.corrections``), rate-limited
+        per user like commands; the private answer. Never raises."""
+        if not self._accepting:
+            return Reply("sentibot is shutting down; please try again in a moment.", ephemeral=True)
+        key = (press.platform, press.user.id)
+        if press.platform != "shell" and not self.rate_limiter.allow(key):
+            wait = max(1, round(self.rate_limiter.retry_after(key)))
+            return Reply(f"Too many presses; please try again in {wait} s.", ephemeral=True)
+        self.stats["presses"] += 1
+        try:
+            return await corrections.on_press(self, press)
+        except Exception as exc:
+            self.stats["command_errors"] += 1
+            logger.exception("a button press failed")
+            return Reply(
+                f"Sorry, that correction failed ({type(exc).__name__}). Please try again later.",
+                ephemeral=True,
+            )
 
     # -- helpers used by commands -------------------------------------------------------------
 

@@ -3,8 +3,9 @@
 Feedback is the one place where sentibot keeps message text regardless of ``[privacy]
 store_text``: a correction is useless for training without the words it corrects. It arrives as
 ``/sentiment-feedback <positive|negative> [text]`` (``parse_feedback`` reads it), which the
-adapters also send for a 👍/👎 reaction on the bot's reply to ``/sentiment <text>``, and is
-stored by ``record_feedback``.
+adapters also send for a 👍/👎 reaction on the bot's reply to ``/sentiment <text>``, or as a
+press of one of the bot's buttons (``bot.core.corrections``), and is stored by
+``record_feedback``.
 
 For the retrain, feedback is split deterministically (by a hash of its text) into a training
 part, written as JSONL ``{"text": ..., "label": 0|1}`` for ``python -m bot.retrain.job

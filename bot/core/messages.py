@@ -71,10 +71,47 @@ class Command:
     directory: ChannelDirectory | None = field(default=None, compare=False, repr=False)
 
 
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A button under a reply. ``action`` is what the platform sends back when it is pressed
+    (at most 100 characters, Discord's ``custom_id`` limit); ``style`` is ``"primary"``,
+    ``"danger"`` or ``""``."""
+
+    label: str
+    action: str
+    style: str = ""
+
+
 @dataclass(slots=True)
 class Reply:
-    """What the bot says back: text, attached files, and whether only the caller sees it."""
+    """What the bot says back: text, attached files, buttons, and whether only the caller sees
+    it."""
 
     text: str
     files: list[Path] = field(default_factory=list)
     ephemeral: bool = False
+    buttons: list[Button] = field(default_factory=list)
+
+
+class MessageSource(Protocol):
+    """Fetches a message from the platform at this moment (the adapter provides it)."""
+
+    async def fetch_message(self, channel: str, message_id: str) -> ChatMessage | None:
+        """The message as the platform has it now, or ``None`` when it was deleted, is unknown
+        or the bot cannot read it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Press:
+    """A press of one of the bot's buttons.
+
+    ``workspace`` is the presser's Slack team or Discord guild, ``channel`` where the button
+    was, ``action`` the button's ``Button.action``; ``source`` fetches messages from the
+    platform (``None`` where it cannot)."""
+
+    platform: str
+    workspace: str
+    channel: str
+    user: Person
+    action: str
+    source: MessageSource | None = field(default=None, compare=False, repr=False)

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from bot.core.messages import ChatMessage, Command, Person, Reply
+from bot.core.messages import ChatMessage, Command, Person, Press, Reply
 
 if TYPE_CHECKING:
     import asyncio
@@ -66,6 +66,10 @@ class Handler(Protocol):
     async def on_command(self, command: Command) -> Reply:
         """A slash command: return the reply to deliver."""
 
+    async def on_press(self, press: Press) -> Reply:
+        """A press of one of the bot's buttons (a correction): the private answer to the
+        presser."""
+
 
 class Adapter(ABC):
     """A connection to one chat platform."""
@@ -83,6 +87,12 @@ class Adapter(ABC):
     @abstractmethod
     async def stop(self) -> None:
         """Stop taking events and close the connection."""
+
+    @abstractmethod
+    async def fetch_message(self, channel: str, message_id: str) -> ChatMessage | None:
+        """The message as the platform has it now (``bot.core.messages.MessageSource``), or
+        ``None`` when it was deleted, is unknown or the bot cannot read it: a "help me learn"
+        button fetches the text it labels at the moment it is pressed."""
 
     @property
     def connected(self) -> bool:

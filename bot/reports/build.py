@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bot.core.messages import Reply
+from bot.core.messages import Button, Reply
 from bot.reports.format import channel_ref, format_period, format_report
+from bot.reports.learn import help_me_learn
 from storage.repository import Repository
 from storage.types import ChannelStats, ExampleMessage
 
@@ -65,6 +66,7 @@ async def build_report(
     plain: bool = False,
     scorer: Scorer | None = None,
     neutral: tuple[float, float] = (0.40, 0.60),
+    learn: int = 0,
 ) -> Reply:
     """Build the report of one channel over the ``period`` that ends ``now``.
 
@@ -91,6 +93,9 @@ async def build_report(
     scorer
         The in-process ``model.service.Scorer``; with ``store_text`` the report then names the
         words behind the most negative messages (occlusion, ``model.explain``).
+    learn
+        End with "help me learn": up to this many least-sure messages of the period, with
+        positive / negative buttons (``bot.reports.learn``; scheduled reports ask for 3).
 
     Returns
     -------
@@ -131,6 +136,20 @@ async def build_report(
             text += "\nWords behind the most negative messages: " + ", ".join(
                 f"{word} ({weight:+.2f})" for word, weight in words
             )
+    buttons: list[Button] = []
+    if learn > 0 and stats.count - stats.unscored >= min_messages:
+        lines, buttons = await help_me_learn(
+            repository,
+            platform,
+            channel,
+            start,
+            end,
+            workspace=settings.workspace if settings else "",
+            store_text=store_text,
+            limit=learn,
+        )
+        if lines:
+            text += "\n" + "\n".join(lines)
     files: list[Path] = []
     scored = stats.count - stats.unscored
     if chart_dir is not None and scored >= min_messages and stats.hourly:
@@ -153,7 +172,7 @@ async def build_report(
             )
         except Exception as exc:  # a report without its chart beats no report
             logger.warning("chart for %s/%s not drawn: %s", platform, channel, exc)
-    return Reply(text, files=files)
+    return Reply(text, files=files, buttons=buttons)
 
 
 def negative_words(

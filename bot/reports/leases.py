@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 from bot.config import Settings
 from bot.core.messages import Reply
 from bot.reports.build import build_report, report_settings
+from bot.reports.learn import LEARN
 from storage.repository import Repository
 
 if TYPE_CHECKING:
@@ -180,6 +181,7 @@ class ReportPoster:
                     now=period.end,
                     **report_settings(self.settings, timezone=self.timezone),
                     scorer=self.scorer,
+                    learn=LEARN,
                 )
                 ok = await self.deliver(period.platform, period.channel, reply)
         except Exception as exc:  # TimeoutError included: the lease must not run out mid-post

@@ -37,6 +37,8 @@ from bot.core.messages import Person
 from bot.retrain.process import Notify, TrainingProcess, safe_notify
 from bot.retrain.progress import Progress
 from bot.retrain.promotion import (
+    HELD,
+    TRAINED,
     compare,
     evaluate,
     find_artifact_dir,
@@ -250,7 +252,12 @@ class RetrainManager:
             artifact, held, self.scorer, self.repository, self._make_scorer
         )
         promote, reasons = compare(new_fig, old_fig, self.tolerance)
-        new_fig = {**new_fig, CORRECTIONS: float(len(train_fb) + len(held))}
+        new_fig = {
+            **new_fig,
+            CORRECTIONS: float(len(train_fb) + len(held)),
+            TRAINED: float(len(train_fb)),
+            HELD: float(len(held)),
+        }
         stored = await asyncio.to_thread(into_store, directory, artifact.version, self.store)
         await record_versions(self.repository, self.scorer, artifact, stored, new_fig, who, promote)
         figures = f"new: {format_figures(new_fig)}\nactive: {format_figures(old_fig)}"

@@ -47,6 +47,7 @@ class Shown:
     files: list[str] = field(default_factory=list)
     deleted: bool = False
     thinking: bool = False  # a deferral's placeholder, not yet edited
+    components: list[dict] = field(default_factory=list)  # action rows of buttons
 
 
 class Rejected(Exception):

@@ -44,6 +44,7 @@ class DiscordRest:
         self.dm_channels: dict[int, int] = {}  # DM channel id -> the user it reaches
         self.dms: list[dict[str, Any]] = []
         self.unhandled: list[str] = []
+        self.messages: dict[int, dict[str, Any]] = {}  # what people wrote, not deleted
         self._tokens: dict[str, InteractionRecord] = {}
 
     def add_routes(self, app: web.Application) -> None:
@@ -58,6 +59,7 @@ class DiscordRest:
         add("POST", f"{API}/webhooks/{{app}}/{{token}}", self._followup)
         add("*", f"{API}/webhooks/{{app}}/{{token}}/messages/{{message}}", self._webhook_message)
         add("POST", f"{API}/channels/{{channel}}/messages", self._channel_post)
+        add("GET", f"{API}/channels/{{channel}}/messages/{{message}}", self._channel_message)
         add("POST", f"{API}/users/@me/channels", self._open_dm)
         add("*", "/{tail:.*}", self._unhandled)
 
@@ -129,6 +131,7 @@ class DiscordRest:
         except Rejected as exc:
             raise _error(exc) from None
         shown.files = files
+        shown.components = data.get("components") or []
         interaction = {
             "id": str(record.id),
             "type": 2,
@@ -173,14 +176,24 @@ class DiscordRest:
         channel_id = int(request.match_info["channel"])
         payload, files = await self._body(request)
         shown = Shown(next_id(), payload.get("content"), False, files)
+        shown.components = payload.get("components") or []
         if channel_id in self.dm_channels:
             self.dms.append({"user": self.dm_channels[channel_id], "content": shown.content})
         elif channel_id in self.channels:
             posted = {"channel": channel_id, "content": shown.content, "files": files}
+            posted["components"] = shown.components
             self.channel_posts.append(posted)
         else:
             raise _error(Rejected(404, 10003, "Unknown Channel"))
         return _json(self._bot_message(shown, channel_id))
+
+    async def _channel_message(self, request: web.Request) -> web.Response:
+        """A person's message as it is now (``messages`` of the server: deleted ones are gone)."""
+        self._authorized(request)
+        found = self.messages.get(int(request.match_info["message"]))
+        if found is None or found["channel_id"] != request.match_info["channel"]:
+            raise _error(Rejected(404, 10008, "Unknown Message"))
+        return _json(found)
 
     async def _open_dm(self, request: web.Request) -> web.Response:
         self._authorized(request)

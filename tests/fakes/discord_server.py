@@ -239,6 +239,52 @@ class FakeDiscord(DiscordRest):
         await self.gateway.dispatch("INTERACTION_CREATE", payload)
         return record
 
+    async def press(
+        self,
+        custom_id: str,
+        *,
+        user_id: int = USER,
+        channel_id: int = GENERAL,
+        message_id: int | None = None,
+    ) -> InteractionRecord:
+        """``user_id`` presses the button ``custom_id`` on a bot message in ``channel_id``:
+        INTERACTION_CREATE of type 3 (a message component), as Discord sends it, also for a
+        message sent before the bot restarted. The deadline starts now."""
+        record = InteractionRecord(
+            next_id(), f"token-{next_id()}", custom_id, time.monotonic(), self.deadline_s
+        )
+        record.user_id, record.channel_id = user_id, channel_id
+        self.interactions[record.id] = record
+        self._tokens[record.token] = record
+        asyncio.get_running_loop().call_later(self.deadline_s, record.expire)
+        where = self.channels[channel_id]
+        shown = message("answer", user(BOT_ID, "sentibot", bot=True), where)
+        shown["id"] = str(message_id or next_id())
+        button = {"type": 2, "style": 1, "label": "?", "custom_id": custom_id}
+        shown["components"] = [{"type": 1, "id": 1, "components": [button]}]
+        payload = {
+            "id": str(record.id),
+            "application_id": str(APP_ID),
+            "type": 3,
+            "token": record.token,
+            "version": 1,
+            "guild_id": where["guild_id"],
+            "channel_id": str(channel_id),
+            "channel": where | {"permissions": str(VIEW_CHANNEL)},
+            "member": member(user_id, f"user{user_id % 1000}", VIEW_CHANNEL),
+            "app_permissions": str(VIEW_CHANNEL | 2048),
+            "locale": "en-US",
+            "guild_locale": "en-US",
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": where["guild_id"]},
+            "context": 0,
+            "attachment_size_limit": 25 * 1024 * 1024,
+            "message": shown,
+            "data": {"custom_id": custom_id, "component_type": 2},
+        }
+        await self.gateway.dispatch("INTERACTION_CREATE", payload)
+        return record
+
     def _synced_command(self, name: str) -> dict[str, Any]:
         for commands in self.synced.values():
             for command in commands:

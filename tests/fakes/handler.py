@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.core.messages import ChatMessage, Command, Reply
+from bot.core.messages import ChatMessage, Command, Press, Reply
 from bot.errors import NotStored
 
 
@@ -19,6 +19,7 @@ class RecordingHandler:
         self.edits: list[ChatMessage] = []
         self.deletes: list[tuple[str, str, str]] = []
         self.commands: list[Command] = []
+        self.presses: list[Press] = []
         self.replies: dict[str, Reply] = {}
         self.fail_on: set[str] = set()
         self.refusals: dict[str, Reply] = {}  # what check_command answers, by command name
@@ -61,6 +62,10 @@ class RecordingHandler:
         if command.name in self.fail_on:
             raise RuntimeError("boom")
         return self.replies.get(command.name, Reply(f"{command.name}: {command.text}"))
+
+    async def on_press(self, press: Press) -> Reply:
+        self.presses.append(press)
+        return Reply(f"pressed {press.action}", ephemeral=True)
 
 
 async def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.core.messages import Reply
+from bot.core.messages import ChatMessage, Reply
 from bot.core.ports import Adapter, Handler
 from storage.repository import Repository
 from storage.types import ScoredMessage
@@ -67,4 +67,7 @@ class RecordingAdapter(Adapter):
         self.posts.append((channel, reply))
 
     async def stop(self) -> None:
+        return None
+
+    async def fetch_message(self, channel: str, message_id: str) -> ChatMessage | None:
         return None

@@ -42,6 +42,8 @@ class MockSlackApi:
     calls: list[Call] = field(default_factory=list)
     uploads: dict[str, bytes] = field(default_factory=dict)
     responses: list[dict] = field(default_factory=list)
+    # conversations.history: (channel, ts) -> the message as Slack has it now
+    history: dict[tuple[str, str], dict] = field(default_factory=dict)
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
     acks: list[dict] = field(default_factory=list)  # Socket Mode envelope acknowledgements
     dispatcher: SlackLikeSockets | None = None  # Slack-like delivery to several apps
@@ -129,6 +131,12 @@ class MockSlackApi:
             if found.get("team"):
                 channel["context_team_id"] = found["team"]
             return {"ok": True, "channel": channel}
+        if method == "conversations.history":
+            if params.get("channel") in self.not_in:
+                return {"ok": False, "error": "not_in_channel"}
+            key = (params.get("channel", ""), params.get("latest", ""))
+            found = self.history.get(key)
+            return {"ok": True, "messages": [found] if found else [], "has_more": False}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": f"1700000200.{next(self._ts):06d}"}
         if method == "files.getUploadURLExternal":

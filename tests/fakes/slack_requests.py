@@ -54,6 +54,34 @@ def slash_body(
     )
 
 
+def action_body(
+    action_id: str, *, user: str, response_url: str, team: str = "T1", channel: str = "C1"
+) -> str:
+    """A ``block_actions`` payload: ``user`` of ``team`` pressed button ``action_id``."""
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T1", "domain": "test"},
+        "user": {"id": user, "username": user.lower(), "team_id": team},
+        "api_app_id": "A1",
+        "token": "legacy",
+        "container": {"type": "message", "message_ts": "1700000100.000001", "channel_id": channel},
+        "trigger_id": "1.2.3",
+        "channel": {"id": channel, "name": "general"},
+        "message": {"type": "message", "ts": "1700000100.000001", "text": "answer"},
+        "response_url": response_url,
+        "actions": [
+            {
+                "type": "button",
+                "action_id": action_id,
+                "block_id": "b1",
+                "value": action_id,
+                "action_ts": "1700000101.000001",
+            }
+        ],
+    }
+    return urlencode({"payload": json.dumps(payload)})
+
+
 def event_body(event: dict, event_id: str) -> str:
     return json.dumps(
         {

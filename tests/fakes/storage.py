@@ -13,8 +13,9 @@ import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
+from storage import upserts
 from storage.errors import DuplicateModelVersion, UnknownModelVersion
-from storage.ids import check_feedback, check_key, check_message
+from storage.ids import check_feedback, check_key, check_message, check_reply_text
 from storage.ordering import edit_time, is_edit, rounds, wins
 from storage.repository import DEFAULT_TOMBSTONE_DAYS, Repository
 from storage.types import (
@@ -24,6 +25,7 @@ from storage.types import (
     Feedback,
     MessageKey,
     ModelVersion,
+    ReplyText,
     ScoredMessage,
 )
 
@@ -55,6 +57,7 @@ class FakeRepository(Repository):
         self.schedules = 1
         self.known_channels: set[tuple[str, str]] = set()
         self.feedback: list[Feedback] = []
+        self.reply_texts: dict[str, ReplyText] = {}
         self.model_versions: dict[str, ModelVersion] = {}
         self.fail: BaseException | None = None
         self.upsert_calls = 0
@@ -123,6 +126,11 @@ class FakeRepository(Repository):
                 for f in self.feedback
                 if f.platform != platform or author_id not in (f.user_id, f.author_id)
             ]
+            self.reply_texts = {
+                k: r
+                for k, r in self.reply_texts.items()
+                if (r.platform, r.author_id) != (platform, author_id)
+            }
             return self._delete_where(lambda m: (m.platform, m.author_id) == (platform, author_id))
 
     def purge_older_than(
@@ -133,6 +141,7 @@ class FakeRepository(Repository):
         with self._lock:
             self._check()
             self.feedback = [f for f in self.feedback if f.created_at >= cutoff]
+            self.reply_texts = {k: r for k, r in self.reply_texts.items() if r.created_at >= cutoff}
             for key, at in list(self.tombstones.items()):
                 if at < tombstones_before:
                     del self.tombstones[key]
@@ -159,9 +168,11 @@ class FakeRepository(Repository):
             self.schedules += 1
             self.channel_settings[(settings.platform, settings.channel)] = settings
             if settings.opted_out:
-                self._delete_where(
-                    lambda m: (m.platform, m.channel) == (settings.platform, settings.channel)
-                )
+                pair = (settings.platform, settings.channel)
+                self._delete_where(lambda m: (m.platform, m.channel) == pair)
+                self.reply_texts = {
+                    k: r for k, r in self.reply_texts.items() if (r.platform, r.channel) != pair
+                }
 
     def get_channel(self, platform: str, channel: str) -> ChannelSettings | None:
         with self._lock:
@@ -195,6 +206,23 @@ class FakeRepository(Repository):
             m
             for m in self.messages.values()
             if m.platform == platform and m.channel == channel and start <= m.created_at < end
+        ]
+
+    def least_sure(
+        self, platform: str, channel: str, start: datetime, end: datetime, *, limit: int = 3
+    ) -> list[ExampleMessage]:
+        with self._lock:
+            self._check()
+            corrected = {(f.platform, f.channel, f.message_id) for f in self.feedback}
+            rows = [
+                m
+                for m in self._window(platform, channel, start, end)
+                if m.score is not None and (m.platform, m.channel, m.message_id) not in corrected
+            ]
+        rows.sort(key=lambda m: (abs(m.score - 0.5), m.message_id))  # type: ignore[operator]
+        return [
+            ExampleMessage(m.message_id, float(m.score), m.text or "", m.workspace)  # type: ignore[arg-type]
+            for m in rows[:limit]
         ]
 
     def channel_stats(
@@ -320,8 +348,34 @@ class FakeRepository(Repository):
             settings = self.channel_settings.get((fb.platform, fb.channel))
             if people & self.opted_out_users or (settings is not None and settings.opted_out):
                 return False
-            self.feedback.append(dataclasses.replace(fb, author_id=author))
+            text = upserts.clean_text(fb.text) or ""
+            self.feedback = [  # one person's correction of one thing counts once: the newest
+                f
+                for f in self.feedback
+                if (f.platform, f.channel, f.user_id, f.message_id)
+                != (fb.platform, fb.channel, fb.user_id, fb.message_id)
+                or (not fb.message_id and f.text != text)
+            ]
+            self.feedback.append(dataclasses.replace(fb, author_id=author, text=text))
             return True
+
+    def keep_reply_text(self, rt: ReplyText) -> bool:
+        check_reply_text(rt)
+        with self._lock:
+            self._check()
+            settings = self.channel_settings.get((rt.platform, rt.channel))
+            if (rt.platform, rt.author_id) in self.opted_out_users or (
+                settings is not None and settings.opted_out
+            ):
+                return False
+            text = upserts.clean_text(rt.text) or ""
+            self.reply_texts[rt.token] = dataclasses.replace(rt, text=text)
+            return True
+
+    def reply_text(self, token: str) -> ReplyText | None:
+        with self._lock:
+            self._check()
+            return self.reply_texts.get(token)
 
     def list_feedback(self) -> list[Feedback]:
         with self._lock:

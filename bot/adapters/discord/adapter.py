@@ -13,11 +13,19 @@ from typing import Any
 import discord
 from discord.ext import commands
 
-from bot.adapters.discord.cogs import AdminCog, CommandsCog, DashboardCog, FeedbackCog, StreamCog
-from bot.adapters.discord.cogs.common import SentibotTree, attachments, chunks
+from bot.adapters.discord.cogs import (
+    AdminCog,
+    ButtonsCog,
+    CommandsCog,
+    DashboardCog,
+    FeedbackCog,
+    StreamCog,
+)
+from bot.adapters.discord.cogs.common import SentibotTree, attachments, chat_message, chunks
+from bot.adapters.discord.views import button_view
 from bot.adapters.recent_replies import RecentReplies
 from bot.config import AdminsConfig, ConfigError, DiscordConfig, Secrets
-from bot.core.messages import Reply
+from bot.core.messages import ChatMessage, Reply
 from bot.core.ports import Adapter, Handler
 
 logger = logging.getLogger(__name__)
@@ -144,6 +152,7 @@ class DiscordAdapter(Adapter):
             AdminCog(self),
             FeedbackCog(self.bot, self),
             DashboardCog(self.bot, self),
+            ButtonsCog(self.bot, self, self),
         ):
             await self.bot.add_cog(cog)
 
@@ -201,5 +210,25 @@ class DiscordAdapter(Adapter):
         files = attachments(reply)
         parts: list[str | None] = list(chunks(reply.text)) if reply.text else [None]
         for index, part in enumerate(parts):
-            last = index == len(parts) - 1
-            await target.send(part, files=files if last and files else None)  # type: ignore[arg-type]
+            extra: dict[str, Any] = {}
+            if index == len(parts) - 1:
+                view = button_view(reply)
+                extra = {"files": files or None} | ({"view": view} if view else {})
+            await target.send(part, **extra)
+
+    async def fetch_message(self, channel: str, message_id: str) -> ChatMessage | None:
+        """The message as Discord has it now (``GET /channels/{id}/messages/{id}``); ``None``
+        when deleted, unknown, not a person's guild message, or unreadable."""
+        if not channel.isdigit() or not message_id.isdigit():
+            return None
+        try:
+            target = self.bot.get_channel(int(channel)) or await self.bot.fetch_channel(
+                int(channel)
+            )
+            if not isinstance(target, discord.abc.Messageable):
+                return None
+            found = await target.fetch_message(int(message_id))
+        except discord.HTTPException as exc:
+            logger.info("Discord: cannot read a message in %s (%s)", channel, exc.status)
+            return None
+        return chat_message(found)

@@ -19,10 +19,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.recent_replies import RecentReplies
 from bot.adapters.slack.admins import SlackAdmins
+from bot.adapters.slack.blocks import reply_blocks
+from bot.adapters.slack.convert import message_from_event
 from bot.adapters.slack.listeners import register_listeners
 from bot.adapters.slack.verify import signed_requests_only
 from bot.config import AdminsConfig, ConfigError, Secrets, SlackConfig
-from bot.core.messages import Command, Reply
+from bot.core.messages import ChatMessage, Command, Reply
 from bot.core.ports import Adapter, Handler
 from bot.ops.guard import GuardedTCPSite, prepare_app
 
@@ -165,7 +167,10 @@ class SlackAdapter(Adapter):
         ts = None
         if reply.text:
             response = await self.client.chat_postMessage(
-                channel=channel, text=_clip(reply.text), unfurl_links=False
+                channel=channel,
+                text=_clip(reply.text),
+                blocks=reply_blocks(reply),
+                unfurl_links=False,
             )
             ts = response.get("ts")
         files = [path for path in reply.files if path.is_file()]
@@ -175,6 +180,24 @@ class SlackAdapter(Adapter):
             uploads = [{"file": str(path), "title": path.name} for path in files]
             await self.client.files_upload_v2(channel=channel, file_uploads=uploads)
         return ts
+
+    async def fetch_message(self, channel: str, message_id: str) -> ChatMessage | None:
+        """The channel message with ts ``message_id`` as Slack has it now
+        (``conversations.history``); ``None`` when deleted, unknown, a bot's, or unreadable."""
+        try:
+            answer = await self.client.conversations_history(
+                channel=channel, latest=message_id, inclusive=True, limit=1
+            )
+        except SlackApiError as exc:
+            logger.info(
+                "Slack: cannot read a message in %s (%s)", channel, exc.response.get("error")
+            )
+            return None
+        found = [m for m in answer.get("messages") or [] if m.get("ts") == message_id]
+        if not found:
+            return None
+        event = {**found[0], "channel": channel}
+        return message_from_event(event, self.team_id or "", base_url=self.base_url)
 
     async def post_ephemeral(self, channel: str, user: str, reply: Reply) -> None:
         """Show ``reply``'s text to ``user`` only (files cannot be ephemeral; they are dropped)."""

@@ -10,11 +10,15 @@ listener returns:
   moment loses no acknowledged event. Group commits keep this well inside Slack's 3 s.
 - A slash command is acknowledged at once by its ``ack`` function; the work runs after in a
   Bolt lazy listener, which answers through ``respond``.
+- A press of one of the bot's buttons (``block_actions``, action ids ``sb:...``) likewise:
+  acknowledged first, then handed to the core (``Handler.on_press``), whose private answer
+  goes back through ``respond``.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections import OrderedDict
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -22,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 
+from bot.adapters.slack.blocks import press_from_body
 from bot.adapters.slack.convert import (
     PLATFORM,
     command_from_body,
@@ -179,7 +184,22 @@ def register_listeners(app: AsyncApp, adapter: SlackAdapter) -> None:
         scored = command.text if spec is not None and spec.scoring else None
         await adapter.deliver_command_reply(command, reply, respond, scored_text=scored)
 
+    async def ack_press(ack: Any) -> None:
+        await ack()
+
+    async def on_press(body: dict, respond: Any) -> None:
+        press = press_from_body(body, adapter)
+        if press is None:
+            return
+        try:
+            reply = await adapter.handler.on_press(press)
+        except Exception:
+            logger.exception("a button press failed")
+            reply = Reply("Sorry, that failed on our side; the error has been logged.")
+        await respond(text=reply.text, response_type="ephemeral", replace_original=False)
+
     app.middleware(drop_retries)
+    app.action(re.compile(r"^sb:"))(ack=ack_press, lazy=[on_press])
     app.event("message")(on_message)
     app.event("reaction_added")(on_reaction)
     for name in COMMANDS:

@@ -9,6 +9,7 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from bot.core.commands.spec import CommandSpec, Option
+from bot.core.corrections import offer_correction
 from bot.core.messages import Command, Reply
 from model.types import Label, Score
 
@@ -58,7 +59,8 @@ async def cmd_sentiment(ctx: CommandContext, command: Command) -> Reply:
     """``sentiment <text>``: score a text and show label, score and a bar.
 
     On a chat platform the answer is public, so it names who asked and quotes the text (a
-    channel never sees the slash command itself); the local shell gets the bare line."""
+    channel never sees the slash command itself); the local shell gets the bare line. A scored
+    answer carries right / wrong buttons (``bot.core.corrections``)."""
     text = command.text
     if not text.strip():
         return Reply(f"Usage: /{SENTIMENT.usage}", ephemeral=True)
@@ -71,7 +73,18 @@ async def cmd_sentiment(ctx: CommandContext, command: Command) -> Reply:
     limit = ctx.settings.scoring.max_chars
     if len(text) > limit or score.reason == "truncated":
         line += f"\n(Your text is over {limit:,} characters; I scored the first {limit:,}.)"
-    return Reply(line)
+    if score.score is None:
+        return Reply(line)
+    buttons = await offer_correction(
+        ctx,
+        platform=command.platform,
+        workspace=command.workspace,
+        channel=command.channel,
+        author_id=command.author.id,
+        text=text,
+        label=str(score.label),
+    )
+    return Reply(line, buttons=buttons)
 
 
 async def cmd_explain(ctx: CommandContext, command: Command) -> Reply:

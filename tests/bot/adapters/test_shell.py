@@ -133,3 +133,14 @@ async def test_at_a_terminal_a_message_gets_its_score_back(tmp_path) -> None:
     assert printed[0].startswith("sentibot shell, #local") and "/quit" in printed[0]
     assert "  😐 neutral 0.50 █████░░░░░" in printed
     assert "  🙂 positive 0.90 █████████░" in printed
+
+
+async def test_buttons_are_numbered_and_pressed_with_slash_press(tmp_path) -> None:
+    data = b"/sentiment what a great release\n/press 2\n/press 9\n"
+    status, out, repo, _ = await run_shell(tmp_path, data)
+    assert status == 0
+    assert "[1] ✅ right  [2] ❌ wrong, it's negative  (/press N)" in out
+    assert "Thanks! Noted that it's negative." in out
+    assert "No such button" in out
+    [correction] = repo.list_feedback()
+    assert (correction.label, correction.text) == ("negative", "what a great release")

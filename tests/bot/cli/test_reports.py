@@ -31,12 +31,14 @@ def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
         fill(db.repository, "C1", [(now - timedelta(hours=h), 0.2 * h) for h in (1, 2, 3)])
         fill(db.repository, "dup", [(now - timedelta(hours=1), 0.5)])
         db.repository.upsert_messages([message("dup", "d1", now, 0.5, platform="discord")])
-        for version, active in (("v1", False), ("v2", True)):
+        retrained = {"feedback_accuracy": 0.75, "feedback_count": 12.0, "corrections_trained": 48.0}
+        for version, active, metrics in (("v1", False, {}), ("v2", True, retrained)):
             model_dir = tmp_path / version
             model_dir.mkdir()
             (model_dir / "metadata.json").write_text(json.dumps({"version": version}))
+            metrics = {"imdb_accuracy": 0.8, **metrics}
             db.repository.add_model_version(
-                ModelVersion(version, str(model_dir), {"imdb_accuracy": 0.8}, active, NOW, "ann")
+                ModelVersion(version, str(model_dir), metrics, active, NOW, "ann")
             )
         broken = ModelVersion("v3", str(tmp_path / "missing"), {}, False, NOW)
         db.repository.add_model_version(broken)
@@ -83,8 +85,13 @@ def test_report_errors_are_clear(config: Path, capsys: pytest.CaptureFixture[str
 def test_models_lists_and_activates(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["models", "--config", str(config)]) == 0
     listed = capsys.readouterr().out.splitlines()
-    assert listed[0].startswith("  v1  2026-11-25 12:00 by ann  imdb_accuracy 0.8000")
-    assert listed[2].startswith("* v2")
+    assert listed[0] == (
+        "  v1  2026-11-25 12:00 by ann  IMDB accuracy 0.8000 (no held-back corrections measured)"
+    )
+    assert listed[2] == (
+        "* v2  2026-11-25 12:00 by ann  IMDB accuracy 0.8000, held-back corrections 0.7500 "
+        "(n=12), trained on 48 corrections"
+    )
     assert main(["--config", str(config), "models", "activate", "v1"]) == 0
     assert "v1 is now the active model" in capsys.readouterr().out
     assert main(["models", "--config", str(config)]) == 0

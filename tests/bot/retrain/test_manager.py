@@ -101,7 +101,8 @@ async def test_better_model_is_promoted_and_recorded(tmp_path: Path, repo: FakeR
     assert "Retrain started" in answer and "fake-1 keeps serving" in answer
     outcome = await retrain.wait()
     assert outcome.startswith("Retrain done: fake-2 promoted and now serving (was fake-1).")
-    assert "new: imdb_accuracy 0.8600" in outcome and "active: imdb_accuracy 0.8500" in outcome
+    assert "new: IMDB accuracy 0.8600, trained on 0 corrections" in outcome
+    assert "active: IMDB accuracy 0.8500" in outcome
     assert scorer.version == "fake-2"
     active = repo.active_model_version()
     assert active.version == "fake-2" and active.created_by == "alice"
@@ -130,7 +131,7 @@ async def test_worse_model_is_refused_with_both_figures(
     assert "fake-2 is NOT promoted: imdb_accuracy 0.8000 is below the active model's 0.8500" in (
         outcome
     )
-    assert "new: imdb_accuracy 0.8000" in outcome and "active: imdb_accuracy 0.8500" in outcome
+    assert "new: IMDB accuracy 0.8000" in outcome and "active: IMDB accuracy 0.8500" in outcome
     assert scorer.version == "fake-1"
     assert repo.active_model_version().version == "fake-1"
     recorded = {mv.version: mv for mv in repo.list_model_versions()}
@@ -204,9 +205,14 @@ async def test_feedback_is_trained_on_and_held_back(tmp_path: Path, repo: FakeRe
         f"training on IMDB plus {len(trained)} feedback example(s); {held} held back"
         in (notes.lines[0])
     )
-    assert f"new: imdb_accuracy 0.8500, feedback_accuracy 1.0000 (n={held})" in outcome
-    assert f"active: imdb_accuracy 0.8500, feedback_accuracy 0.0000 (n={held})" in outcome
-    assert repo.active_model_version().metrics["feedback_accuracy"] == 1.0
+    assert (
+        f"new: IMDB accuracy 0.8500, held-back corrections 1.0000 (n={held}), "
+        f"trained on {len(trained)} corrections"
+    ) in outcome
+    assert f"active: IMDB accuracy 0.8500, held-back corrections 0.0000 (n={held})" in outcome
+    metrics = repo.active_model_version().metrics
+    assert metrics["feedback_accuracy"] == 1.0 and metrics["feedback_count"] == held
+    assert metrics["corrections_trained"] == len(trained) and metrics["corrections"] == 40
 
 
 async def test_worse_on_feedback_is_refused(tmp_path: Path, repo: FakeRepository) -> None:

@@ -13,6 +13,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.adapters.discord.directory import DiscordDirectory
+from bot.adapters.discord.views import button_view
 from bot.adapters.recent_replies import RecentReplies
 from bot.core.commands.registry import admin_refusal
 from bot.core.commands.spec import CommandSpec
@@ -124,6 +125,9 @@ async def send_reply(interaction: discord.Interaction, reply: Reply) -> discord.
             extra["content"] = part
         if index == len(parts) - 1 and files:
             extra["files"] = files
+        view = button_view(reply) if index == len(parts) - 1 else None
+        if view is not None:
+            extra["view"] = view
         if not interaction.response.is_done():
             await interaction.response.send_message(**extra)
             if not reply.ephemeral:

@@ -13,11 +13,11 @@ serving pair under a lock, so every batch is scored by exactly one model.
 from __future__ import annotations
 
 import logging
+import operator
 import threading
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -39,7 +39,7 @@ from model.serving_graph import (
     vocabulary,
 )
 from model.text import CONTROL_CHARS, prepare
-from model.types import Label, Score
+from model.types import Label, Score, scores_of
 
 __all__ = ["SHARD_MIN", "Normalised", "Scorer"]
 
@@ -147,7 +147,9 @@ class Scorer:
             When an item is not a ``str`` (naming its position).
         """
         prepared, truncated = _prepare_all(texts, self.scoring.max_chars)
-        blank = {i for i, text in enumerate(prepared) if not text or text.isspace()}
+        blank: set[int] = set()
+        if "" in prepared or any(map(str.isspace, prepared)):
+            blank = {i for i, text in enumerate(prepared) if not text or text.isspace()}
         todo = [i for i in range(len(prepared)) if i not in blank] if blank else None
         probs, words, version = self.probabilities(
             prepared if todo is None else [prepared[i] for i in todo]
@@ -157,9 +159,7 @@ class Scorer:
             codes = classes  # a three-class model: the label is its most probable class
         else:
             codes = band_classes(probs, self.scoring.neutral_low, self.scoring.neutral_high)
-        scores = list(
-            map(Score, probs.tolist(), map(_LABELS.__getitem__, codes.tolist()), repeat(version))
-        )
+        scores = scores_of(probs.tolist(), list(map(_LABELS.__getitem__, codes.tolist())), version)
         check = self.languages.enabled
         known = getattr(words, "known_words", None)
         plain = getattr(words, "plain", None)
@@ -185,17 +185,26 @@ def _prepare_all(texts: Sequence[str], max_chars: int) -> tuple[list[str], list[
 
     A batch that ``prepare`` would return unchanged (no control characters or invalid
     surrogates, already NFC, none too long) is checked as one joined string and returned as it
-    is, without a Python call per text.
+    is, without a Python call per text. Otherwise only the texts that are not plain printable
+    ASCII within ``max_chars`` (which ``prepare`` returns as they are) go through ``prepare``.
     """
     if set(map(type, texts)) - {str}:
         for index, text in enumerate(texts):
             if not isinstance(text, str):
                 raise TypeError(f"text {index} must be str, not {type(text).__name__}")
     joined = " ".join(texts)  # a space neither combines nor is a control character
-    if max(map(len, texts), default=0) <= max_chars and _unchanged(joined):
+    longest = max(map(len, texts), default=0)
+    if longest <= max_chars and _unchanged(joined):
         return list(texts), []
-    pairs = [prepare(text, max_chars) for text in texts]
-    return [text for text, _ in pairs], [i for i, (_, cut) in enumerate(pairs) if cut]
+    plain = map(operator.and_, map(str.isascii, texts), map(str.isprintable, texts))
+    if longest > max_chars:
+        plain = map(operator.and_, plain, (len(text) <= max_chars for text in texts))
+    out, truncated = list(texts), []
+    for index in [i for i, ok in enumerate(plain) if not ok]:
+        out[index], cut = prepare(texts[index], max_chars)
+        if cut:
+            truncated.append(index)
+    return out, truncated
 
 
 def _unchanged(joined: str) -> bool:

@@ -65,13 +65,23 @@ def test_prepare_ascii_shortcut_matches_the_general_path() -> None:
 
 @pytest.mark.parametrize(
     "odd",
-    ["", "a\x1bb", "nel\x85here", "line\u2028sep", "bad \ud800 half", "cafe\u0301", "x" * 41],
+    [
+        "",
+        "a\x1bb",
+        "nel\x85here",
+        "em\x97dash",
+        "line\u2028sep",
+        "bad \ud800 half",
+        "cafe\u0301",
+        "x" * 41,
+        "ü" * 41,
+    ],
 )
 def test_batch_shortcut_matches_prepare_per_text(odd: str) -> None:
     from model.service import _prepare_all
 
     clean = ["naïve café was great", "great 👍 :)", "ok\tthanks\nteam", "DAS IST GUT"]
-    for texts in (clean, [*clean, odd], [odd, *clean]):
+    for texts in (clean, [*clean, odd], [odd, *clean], [odd, "plain", odd, "x" * 40]):
         expected = [prepare(text, 40) for text in texts]
         prepared, truncated = _prepare_all(texts, 40)
         assert prepared == [text for text, _ in expected]
@@ -119,3 +129,16 @@ def test_batched_sharded_results_equal_one_at_a_time(tiny_artifact: Artifact) ->
         assert many.score == pytest.approx(one.score, abs=1e-5)
     reasons = {score.reason for score in batched}
     assert {"empty", "no words", "language:fr", "language:ja", "truncated"} <= reasons
+
+
+def test_scores_of_makes_the_scores_score_makes() -> None:
+    from dataclasses import FrozenInstanceError, replace
+
+    from model.types import Label, Score, scores_of
+
+    made = scores_of([0.25, 0.5], [Label.NEGATIVE, Label.NEUTRAL], "v1")
+    expected = [Score(0.25, Label.NEGATIVE, "v1"), Score(0.5, Label.NEUTRAL, "v1")]
+    assert made == expected and [hash(s) for s in made] == [hash(s) for s in expected]
+    assert replace(made[0], reason="truncated") == Score(0.25, Label.NEGATIVE, "v1", "truncated")
+    with pytest.raises(FrozenInstanceError):
+        made[0].score = 1.0  # type: ignore[misc]

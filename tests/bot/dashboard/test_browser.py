@@ -114,7 +114,7 @@ def test_a_person_uses_the_dashboard_in_a_browser(running: Running) -> None:
     from selenium.webdriver.support.ui import WebDriverWait
 
     driver = browser()
-    wait = WebDriverWait(driver, 15, poll_frequency=0.2)
+    wait = WebDriverWait(driver, 30, poll_frequency=0.2)  # a loaded CI machine
     try:
         link, _ = new_link(running.deps.signer, ALICE, running.url)
         driver.get(link)

@@ -47,6 +47,7 @@ bench: $(STAMP)  ## every benchmark (minutes)
 	$(BIN)/python benchmarks/scoring.py
 	$(BIN)/python benchmarks/pipeline.py
 	$(BIN)/python benchmarks/report.py
+	$(BIN)/python benchmarks/dashboard.py
 	$(BIN)/python benchmarks/accuracy.py
 
 db-upgrade: $(STAMP)

@@ -137,10 +137,14 @@ class SqlDashboardStore:
 
     def revoke(self, session_id: str, expires_at: datetime) -> None:
         now = _now()
-        with Session(self.engine) as session, session.begin():
-            session.execute(delete(DashboardRevokedRow).where(DashboardRevokedRow.expires_at < now))
-            if session.get(DashboardRevokedRow, session_id) is None:
-                session.add(DashboardRevokedRow(session_id=session_id, expires_at=expires_at))
+        try:
+            with Session(self.engine) as session, session.begin():
+                old = DashboardRevokedRow.expires_at < now  # ended anyway: forget them
+                session.execute(delete(DashboardRevokedRow).where(old))
+                if session.get(DashboardRevokedRow, session_id) is None:
+                    session.add(DashboardRevokedRow(session_id=session_id, expires_at=expires_at))
+        except IntegrityError:  # logged out on another instance at the same moment
+            pass
         logger.info("a dashboard session logged out")
 
     def is_revoked(self, session_id: str) -> bool:

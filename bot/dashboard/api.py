@@ -59,7 +59,7 @@ async def load_channel(request: web.Request) -> tuple[dict[str, Any], Any]:
         name = may_see(d.store, who, platform, detail.workspace, channel)
         if name is None:
             return None
-        return detail_entry(detail, name, d.options.default_cron), detail
+        return detail_entry(detail, name, d.options.default_cron, d.options.timezone), detail
 
     found = await asyncio.to_thread(work)
     if found is None:  # the same answer for "no such channel" and "not yours"

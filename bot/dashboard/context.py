@@ -10,11 +10,12 @@ from pathlib import Path
 import jinja2
 from aiohttp import web
 
-from bot.dashboard.links import Signer
+from bot.dashboard.links import SESSION, Claims, Signer
 from storage.dashboard_queries import DashboardReader
 from storage.dashboard_store import DashboardStore, Viewer
 
 HERE = Path(__file__).parent
+COOKIE = "sentibot_dashboard"
 WHAT_TO_DO = (
     "Run /sentiment-dashboard in your server or workspace for a fresh link (valid 15 minutes). "
     "Operators: run 'sentibot dashboard --link'."
@@ -30,6 +31,7 @@ class Options:
     neutral: tuple[float, float] = (0.4, 0.6)
     min_messages: int = 5
     default_cron: str = "0 9 * * *"
+    timezone: str = "UTC"  # the report schedule's ([reports] timezone)
     alert_window: timedelta = timedelta(hours=6)
     poll_seconds: int = 15
 
@@ -87,9 +89,17 @@ def deps(request: web.Request) -> Deps:
     return request.app[DEPS]
 
 
+def claims(request: web.Request) -> Claims:
+    """The request's session (``require_session`` checked it is valid and not logged out).
+
+    Raises ``LinkError`` when it is not (``require_session`` answers that with a 401).
+    """
+    return deps(request).signer.verify(request.cookies.get(COOKIE, ""), SESSION)
+
+
 def viewer(request: web.Request) -> Viewer:
-    """The signed-in viewer (set by ``require_session``)."""
-    return request["viewer"]
+    """The signed-in viewer."""
+    return claims(request).viewer
 
 
 def unauthorized(request: web.Request, reason: str) -> web.Response:

@@ -7,7 +7,9 @@ from typing import Any
 from urllib.parse import quote
 
 from bot.dashboard.scope import Visible
+from bot.reports.format import message_link
 from storage.dashboard_types import ChannelDetail, Claimed, ModelEntry, Totals
+from storage.types import ExampleMessage
 
 SORTABLE = (
     "name", "platform", "server_id", "messages", "mean", "change",
@@ -80,7 +82,16 @@ def _claim(claim: Claimed) -> dict[str, Any]:
     }
 
 
-def detail_entry(detail: ChannelDetail, name: str, default_cron: str) -> dict[str, Any]:
+def _example(detail: ChannelDetail, example: ExampleMessage) -> dict[str, Any]:
+    link = message_link(detail.platform, example.workspace or detail.workspace, detail.channel,
+                        example.message_id)  # fmt: skip
+    return {"message_id": example.message_id, "score": _round(example.score),
+            "text": example.text, "link": link}  # fmt: skip
+
+
+def detail_entry(
+    detail: ChannelDetail, name: str, default_cron: str, timezone: str = "UTC"
+) -> dict[str, Any]:
     """``GET /api/channels/{platform}/{channel}``."""
     st = detail.stats
     scored = st.count - st.unscored
@@ -117,14 +128,9 @@ def detail_entry(detail: ChannelDetail, name: str, default_cron: str) -> dict[st
         "alerts": [_claim(c) for c in detail.alerts],
         "reports": [_claim(c) for c in detail.reports],
         "report_schedule": detail.report_cron or default_cron,
-        "most_negative": [
-            {"message_id": e.message_id, "score": _round(e.score), "text": e.text}
-            for e in st.most_negative
-        ],  # fmt: skip
-        "most_positive": [
-            {"message_id": e.message_id, "score": _round(e.score), "text": e.text}
-            for e in st.most_positive
-        ],  # fmt: skip
+        "report_timezone": timezone,
+        "most_negative": [_example(detail, e) for e in st.most_negative],
+        "most_positive": [_example(detail, e) for e in st.most_positive],
     }
 
 

@@ -36,6 +36,7 @@ def build_deps(settings: Settings, engine: Engine, secret: SecretStr | None) -> 
         neutral=(settings.scoring.neutral_low, settings.scoring.neutral_high),
         min_messages=settings.reports.min_messages,
         default_cron=settings.reports.cron,
+        timezone=settings.reports.timezone,
         alert_window=timedelta(hours=settings.alerts.window_hours),
         poll_seconds=settings.dashboard.poll_seconds,
     )

@@ -17,22 +17,23 @@ from aiohttp import web
 
 from bot.dashboard import api, views
 from bot.dashboard.context import (
+    COOKIE,
     DEPS,
     HERE,
     TEMPLATES,
     WHAT_TO_DO,
     Deps,
     Handler,
+    claims,
     deps,
     render,
     templates,
     unauthorized,
 )
-from bot.dashboard.links import SESSION, LinkError, Revoked, session_for
+from bot.dashboard.links import LinkError, Revoked, session_for
 
 logger = logging.getLogger(__name__)
 
-COOKIE = "sentibot_dashboard"
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
@@ -65,18 +66,15 @@ async def require_session(request: web.Request, handler: Handler) -> web.StreamR
     token = request.cookies.get(COOKIE)
     if not token:
         return unauthorized(request, "You are not signed in.")
-    d = deps(request)
     try:
-        claims = d.signer.verify(token, SESSION)
-        if await asyncio.to_thread(d.store.is_revoked, claims.session_id):
+        session = claims(request)
+        if await asyncio.to_thread(deps(request).store.is_revoked, session.session_id):
             raise Revoked("This session was logged out.")
+        return await handler(request)  # handlers read the session again with ``claims``
     except LinkError as exc:
         response = unauthorized(request, str(exc))
         response.del_cookie(COOKIE, path="/")
         return response
-    request["viewer"] = claims.viewer
-    request["session"] = claims
-    return await handler(request)
 
 
 def _secure(request: web.Request) -> bool:
@@ -110,8 +108,8 @@ async def login(request: web.Request) -> web.StreamResponse:
 
 async def logout(request: web.Request) -> web.Response:
     """``POST /logout``: end the session everywhere (and the link that started it)."""
-    claims = request["session"]
-    await asyncio.to_thread(deps(request).store.revoke, claims.session_id, claims.expires)
+    session = claims(request)
+    await asyncio.to_thread(deps(request).store.revoke, session.session_id, session.expires)
     response = render(request, "logged_out.html", what_to_do=WHAT_TO_DO)
     response.del_cookie(COOKIE, path="/")
     return response

@@ -148,7 +148,8 @@ async def test_channel_answer(client: TestClient, deps: Deps) -> None:
     assert len(c["heatmap"]) == 7 and all(len(row) == 24 for row in c["heatmap"])
     assert sum(cell["messages"] for row in c["heatmap"] for cell in row) == 15
     assert c["report_schedule"] == "0 9 * * *" and c["alerts"] == [] and c["reports"] == []
-    assert c["most_negative"][0]["text"] == XSS
+    assert c["most_negative"][0]["text"] == XSS and c["most_negative"][0]["link"] is None
+    assert c["report_timezone"] == "UTC"
 
 
 async def test_model_answer(client: TestClient, deps: Deps) -> None:

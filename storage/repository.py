@@ -123,10 +123,11 @@ class Repository(ABC):
     def least_sure(
         self, platform: str, channel: str, start: datetime, end: datetime, *, limit: int = 3
     ) -> list[ExampleMessage]:
-        """Up to ``limit`` scored messages of ``[start, end)`` the model was least sure of: the
-        score nearest 0.5, the boundary between negative and positive (ties: the earlier
-        message id). Messages someone already corrected are left out; ``text`` is the stored
-        text or ``""`` (``[privacy] store_text`` off)."""
+        """Up to ``limit`` messages of ``[start, end)`` labelled negative or positive that the
+        model was least sure of: the score nearest 0.5, the boundary a correction (positive or
+        negative) moves (ties: the earlier message id). Neutral-labelled messages, which a
+        correction cannot label, and messages someone already corrected are left out; ``text``
+        is the stored text or ``""`` (``[privacy] store_text`` off)."""
 
     @abstractmethod
     def claim_report(

@@ -12,6 +12,7 @@ from storage.types import ExampleMessage
 
 M = MessageRow
 F = FeedbackRow
+POLAR = ("negative", "positive")  # a correction says one or the other
 
 
 def least_sure(
@@ -24,6 +25,7 @@ def least_sure(
     query = (
         select(M.message_id, M.score, M.text, M.workspace)
         .where(in_window(platform, channel, start, end), M.score.is_not(None), ~corrected)
+        .where(M.label.in_(POLAR))
         .order_by(func.abs(M.score - 0.5), M.message_id)
         .limit(limit)
     )

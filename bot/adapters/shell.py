@@ -42,6 +42,7 @@ MAX_INFLIGHT = 512  # messages being scored at once
 LINE_CAP = 4 * 1024 * 1024  # bytes kept of one line; the rest of a longer line is dropped
 _EOF = object()
 QUIT = ("quit", "exit")
+SHELL_HELP = "\n  /press N — press button [N] of the last answer\n  /quit — leave (or Ctrl-D)"
 BANNER = "sentibot shell, #{channel}. Type a message, or /help; /quit or Ctrl-D to leave."
 
 
@@ -226,7 +227,7 @@ class ShellAdapter(Adapter):
             command = Command(PLATFORM, WORKSPACE, self.channel, self.user, name, text.strip())
             reply = await handler.on_command(command)
             if name.strip().lower() == "help":
-                reply = Reply(reply.text + "\n  /quit — leave (or Ctrl-D)", reply.files)
+                reply = Reply(reply.text + SHELL_HELP, reply.files)
             self._print_reply(reply)
             return
         self.messages += 1

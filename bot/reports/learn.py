@@ -1,9 +1,11 @@
 """A scheduled report's "help me learn": the messages of the period the model was least sure
 of, as links to the originals, each with positive / negative buttons (``bot.core.corrections``).
 
-Least sure is the stored score nearest 0.5, the boundary between negative and positive that a
-correction (positive or negative) moves (``Repository.least_sure``); messages someone already
-corrected are not asked about again. No text is copied into the report unless ``[privacy]
+Least sure is the stored score nearest 0.5 among messages labelled negative or positive, the
+boundary a correction (positive or negative) moves (``Repository.least_sure``). Neutral-labelled
+messages are left out: the buttons cannot label them, and ``benchmarks/active_learning.py``
+found 77% of the messages nearest 0.5 to be neutral. Messages someone already corrected are not
+asked about again. No text is copied into the report unless ``[privacy]
 store_text`` keeps it anyway: a press fetches the message from the platform when it happens.
 """
 

@@ -217,7 +217,9 @@ class FakeRepository(Repository):
             rows = [
                 m
                 for m in self._window(platform, channel, start, end)
-                if m.score is not None and (m.platform, m.channel, m.message_id) not in corrected
+                if m.score is not None
+                and m.label in ("negative", "positive")
+                and (m.platform, m.channel, m.message_id) not in corrected
             ]
         rows.sort(key=lambda m: (abs(m.score - 0.5), m.message_id))  # type: ignore[operator]
         return [

@@ -61,8 +61,9 @@ def test_a_second_press_replaces_the_first(any_repo: Repository) -> None:
     ]
 
 
-def test_least_sure_are_nearest_the_boundary_and_not_yet_corrected(any_repo: Repository) -> None:
-    scores = {"1": 0.95, "2": 0.55, "3": 0.42, "4": 0.5, "5": 0.1, "6": None, "7": 0.49}
+def test_least_sure_are_polar_nearest_the_boundary_not_yet_corrected(any_repo: Repository) -> None:
+    scores = {"1": 0.95, "2": 0.65, "3": 0.32, "4": 0.61, "5": 0.1, "6": None, "7": 0.38}
+    scores |= {"10": 0.5, "11": 0.45}  # labelled neutral: a correction can't say so
     any_repo.upsert_messages([message(i, s, text=f"t{i}") for i, s in scores.items()])
     any_repo.upsert_messages([message(8, 0.5, at=timedelta(days=2))])  # outside the window
     any_repo.upsert_messages([message(9, 0.5, channel="C2")])  # another channel
@@ -73,6 +74,7 @@ def test_least_sure_are_nearest_the_boundary_and_not_yet_corrected(any_repo: Rep
         ("7", "t7", "T1"),
         ("2", "t2", "T1"),
     ]
+    assert found[0].score == 0.61
     any_repo.add_feedback(correction("U1", "positive", "4", "t4", 0))
     assert [e.message_id for e in any_repo.least_sure("slack", "C1", *window, limit=2)] == [
         "7",

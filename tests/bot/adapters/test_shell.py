@@ -98,6 +98,7 @@ async def test_quit_ends_the_session_and_help_says_so(tmp_path) -> None:
     status, out, repo, adapter = await run_shell(tmp_path, data)
     assert status == 0
     assert "/quit — leave (or Ctrl-D)" in out and "sentibot> bye" in out
+    assert "/press N — press button [N] of the last answer" in out
     assert [m.text for m in repo.messages.values()] == [None]  # "great" stored (no text kept)
     assert adapter.messages == 1  # the line after /quit was not taken
 

@@ -15,8 +15,8 @@ from tests.fakes.reports import NOW, RecordingAdapter, message
 from tests.fakes.storage import FakeRepository
 
 DAY = timedelta(days=1)
-SCORES = {"1700000001.000100": 0.95, "1700000002.000100": 0.52, "1700000003.000100": 0.45}
-SCORES |= {"1700000004.000100": 0.05, "1700000005.000100": 0.6}
+SCORES = {"1700000001.000100": 0.95, "1700000002.000100": 0.62, "1700000003.000100": 0.35}
+SCORES |= {"1700000004.000100": 0.05, "1700000005.000100": 0.7, "1700000006.000100": 0.5}
 
 
 def filled(text: bool = False) -> FakeRepository:
@@ -34,9 +34,9 @@ async def test_report_asks_about_the_three_least_sure() -> None:
     reply = await build_report(filled(), "slack", "C1", DAY, now=NOW, min_messages=1, learn=3)
     head, _, learn = reply.text.partition(TITLE)
     assert head and learn.splitlines()[1:] == [
-        "  1. <https://slack.com/archives/C1/p1700000002000100> (scored 0.52)",
-        "  2. <https://slack.com/archives/C1/p1700000003000100> (scored 0.45)",
-        "  3. <https://slack.com/archives/C1/p1700000005000100> (scored 0.60)",
+        "  1. <https://slack.com/archives/C1/p1700000002000100> (scored 0.62)",
+        "  2. <https://slack.com/archives/C1/p1700000003000100> (scored 0.35)",
+        "  3. <https://slack.com/archives/C1/p1700000005000100> (scored 0.70)",
     ]
     actions = [parse_action(b.action) for b in reply.buttons]
     assert [(a.ref, a.message_id, a.label) for a in actions if a] == [
@@ -53,7 +53,7 @@ async def test_text_is_quoted_only_when_stored_and_on_demand_reports_do_not_ask(
     told = await build_report(
         filled(True), "slack", "C1", DAY, now=NOW, min_messages=1, learn=3, store_text=True
     )
-    assert "(scored 0.52) “words 1”" in told.text
+    assert "(scored 0.62) “words 1”" in told.text
     plain = await build_report(filled(), "slack", "C1", DAY, now=NOW, min_messages=1)
     assert TITLE not in plain.text and plain.buttons == []
 

@@ -22,17 +22,21 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
-# Dependencies first, from pyproject.toml alone, so code changes do not reinstall TensorFlow.
+# Dependencies first, from pyproject.toml and constraints.txt alone, so a change to the code or
+# the README does not reinstall TensorFlow.
 # scripts/image_requirements.py lists pyproject.toml's dependencies with the CPU-only TensorFlow
 # wheel (tensorflow-cpu, same version and module, no GPU libraries: the image runs on CPUs), and
 # constraints.txt pins every package and build tool to an exact version, so a rebuild installs
 # the same set (regenerate it with `make constraints`). pip check fails the build on a conflict.
-COPY pyproject.toml README.md constraints.txt ./
+# TensorFlow's C++ headers (tensorflow/include, 287 MB) serve only to compile custom ops: removed.
+COPY pyproject.toml constraints.txt ./
 COPY scripts/image_requirements.py ./scripts/
 RUN python scripts/image_requirements.py pyproject.toml > /tmp/requirements.txt \
     && pip install -c constraints.txt --upgrade pip setuptools wheel \
     && pip install -c constraints.txt -r /tmp/requirements.txt \
-    && pip check
+    && pip check \
+    && rm -rf /opt/venv/lib/python3.*/site-packages/tensorflow/include
+COPY README.md ./
 COPY bot ./bot
 COPY model ./model
 COPY storage ./storage

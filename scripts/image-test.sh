@@ -42,7 +42,7 @@ figures=()
 say() { printf '== %s\n' "$*"; }
 begin() { step=$1; say "$1"; }
 fail() { echo "image-test: FAILED at '$step': $*" >&2; exit 1; }
-figure() { figures+=("$(printf '%-34s %s' "$1" "$2")"); printf '   %s: %s\n' "$1" "$2"; }
+figure() { figures+=("$(printf '%-36s %s' "$1" "$2")"); printf '   %s: %s\n' "$1" "$2"; }
 now() { date +%s.%N; }
 since() { "$PYTHON" -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$1" "$(now)"; }
 json_field() {  # KEY...: a field of the JSON object on stdin's last line
@@ -106,7 +106,7 @@ t0=$(now)
 $ENGINE build "${build_flags[@]}" -t "$IMAGE" . >"$logs/build.log" 2>&1 \
   || { tail -30 "$logs/build.log" >&2; fail "build failed (log: $logs/build.log)"; }
 build_s=$(since "$t0")
-cached=$(grep -c -- '--> Using cache' "$logs/build.log" || true)
+cached=$(grep -cE -- '--> Using cache|CACHED' "$logs/build.log" || true)
 size=$($ENGINE image inspect "$IMAGE" --format '{{.Size}}')
 figure "build time" "$build_s s ($cached steps from the layer cache${NO_CACHE:+, --no-cache})"
 figure "image size" "$((size / 1000000)) MB"
@@ -115,7 +115,8 @@ figure "image size" "$((size / 1000000)) MB"
 
 # ---------------------------------------------------------------------------------------- score
 begin "score"
-out=$($ENGINE run --rm "$IMAGE" score "great job, thanks team, this release is wonderful")
+out=$($ENGINE run --rm "$IMAGE" score "great job, thanks team, this release is wonderful" 2>"$logs/score.log") \
+  || { cat "$logs/score.log" >&2; fail "score failed"; }
 echo "$out"
 grep -qi positive <<<"$out" || fail "a plainly positive line did not score positive"
 
@@ -132,7 +133,7 @@ grep -o 'shut down cleanly' "$logs/shell.log" || fail "the shell did not shut do
 $ENGINE run --rm -v "$run-shell:/app/var" "$IMAGE" report --platform shell --channel local \
   --since 1h --chart var/charts/image-test.png >"$logs/report.log" 2>&1 \
   || { cat "$logs/report.log" >&2; fail "report failed"; }
-cat "$logs/report.log"
+grep -v "unable to get systemd" "$logs/report.log"
 grep -q 'chart saved to' "$logs/report.log" || fail "no chart saved"
 if grep -qi 'matplotlib.*not writable\|Permission denied' "$logs/report.log"; then
   fail "the report could not write where it should"
@@ -158,7 +159,8 @@ $ENGINE run --rm --network host "${opts[@]}" "$IMAGE" "${cmd[@]}" >"$logs/migrat
 start_bot() {  # NAME PORT [extra run options...]
   local name=$1 port=$2; shift 2
   compose_run "$name" "SENTIBOT_OPS__PORT=$port"
-  $ENGINE run -d --name "$run-$name" --network host "${opts[@]}" "$@" "$IMAGE" "${cmd[@]}" >/dev/null
+  $ENGINE run -d --name "$run-$name" --network host "${opts[@]}" "$@" "$IMAGE" "${cmd[@]}" \
+    >/dev/null 2>>"$logs/engine.log"  # podman without systemd complains about health timers
 }
 wait_healthy() {  # NAME PORT LIMIT_S: poll /healthz until 200 (the container must keep running)
   local name=$1 port=$2 limit=$3 t0; t0=$(now)
@@ -226,14 +228,15 @@ $ENGINE logs "$run-bot-2" 2>&1 | grep -m1 "now serving the active model version 
 figure "RSS of bot-2 after the swap" "$(rss bot-2) (serving $version)"
 
 begin "bot-1: export --output var/exports/sentiment (the active version)"
-$ENGINE exec "$run-bot-1" sentibot export --output var/exports/sentiment
+$ENGINE exec "$run-bot-1" sentibot export --output var/exports/sentiment 2>"$logs/export.log" \
+  || { cat "$logs/export.log" >&2; fail "export failed"; }
 $ENGINE exec "$run-bot-1" test -f var/exports/sentiment/1/saved_model.pb || fail "no SavedModel exported"
 
 # ---------------------------------------------------------------------------------- shutdown
 begin "SIGTERM: both bots drain and exit 0"
 for bot in bot-1 bot-2; do
   t0=$(now)
-  $ENGINE stop -t 30 "$run-$bot" >/dev/null
+  $ENGINE stop -t 30 "$run-$bot" >/dev/null 2>>"$logs/engine.log"
   code=$($ENGINE inspect "$run-$bot" --format '{{.State.ExitCode}}')
   figure "stop (SIGTERM) of $bot" "$(since "$t0") s, exit code $code"
   [ "$code" = 0 ] || fail "$bot exited $code after SIGTERM"

@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "bot.cli.db",
     "bot.cli.reports",
     "bot.cli.ops",
+    "bot.cli.serve",
 )
 
 logger = logging.getLogger(__name__)

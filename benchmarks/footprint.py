@@ -15,7 +15,7 @@ every child: ``--env NAME=VALUE`` (e.g. ``--env MALLOC_ARENA_MAX=2`` to compare)
 
 Usage::
 
-    python benchmarks/footprint.py [--messages 2000] [--env NAME=VALUE ...]
+    python benchmarks/footprint.py [--messages 2000] [--env NAME=VALUE ...] [--embedded-only]
 """
 
 from __future__ import annotations
@@ -110,7 +110,7 @@ class Server:
         return usage.ru_maxrss / 1024, self.child.returncode
 
 
-def run_all(messages: int, extra: dict[str, str]) -> list[Row]:
+def run_all(messages: int, extra: dict[str, str], embedded_only: bool = False) -> list[Row]:
     rows: list[Row] = []
     chat = chat_lines(messages)
     with tempfile.TemporaryDirectory() as scratch:
@@ -131,6 +131,8 @@ def run_all(messages: int, extra: dict[str, str]) -> list[Row]:
         row('score "x"', "embedded", ["score", "x"], env("score"))
         row("run, no input", "embedded", ["run"], env("run-empty"))
         row(f"run, {messages:,} messages", "embedded", ["run"], env("run-embedded"), chat)
+        if embedded_only:
+            return rows
         server = Server(env("serve"))
         try:
             thin = {"SENTIBOT_MODEL__SERVING_URL": server.url}
@@ -157,11 +159,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--env", action="append", default=[], help="NAME=VALUE for every child")
+    parser.add_argument(
+        "--embedded-only", action="store_true", help="only the in-process rows (older versions)"
+    )
     args = parser.parse_args()
     extra = dict(item.split("=", 1) for item in args.env)
     print(f"footprint: {args.messages:,} messages, cores {os.cpu_count()}, extra env {extra}",
           file=sys.stderr)  # fmt: skip
-    print(table(run_all(args.messages, extra)))
+    print(table(run_all(args.messages, extra, args.embedded_only)))
     return 0
 
 

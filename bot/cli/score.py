@@ -64,8 +64,8 @@ def _load(args: argparse.Namespace) -> Scorer | None:
     from bot.retrain.versions import model_directory
     from bot.tfimport import import_tensorflow
 
+    import_tensorflow()  # first (its start-up peak); its native lines go to the log file
     directory = model_directory(settings, args.model)
-    import_tensorflow()  # its native start-up lines go to the log file, not the terminal
     from model.artifact import ModelLoadError
     from model.service import Scorer
 

@@ -36,3 +36,16 @@ def test_native_start_up_lines_go_to_the_log_file(tmp_path: Path) -> None:
     assert done.stderr == "before\nafter\n"
     assert done.stdout == "[]\nmatplotlib\n"  # Keras' unused optional imports were skipped
     assert "absl::InitializeLog" in (tmp_path / "logs" / "native.log").read_text()
+
+
+def test_library_pages_are_released_and_come_back_when_used() -> None:
+    import numpy as np
+
+    from bot.tfimport import release_library_pages
+
+    package = Path(np.__file__).parent
+    before = np.linalg.inv(np.array([[2.0, 0.0], [0.0, 4.0]]))  # its libraries are mapped
+    advised = release_library_pages(package)
+    assert advised > 0  # Linux 5.4+ (MADV_PAGEOUT): the read-only mappings were advised
+    assert np.linalg.inv(np.array([[2.0, 0.0], [0.0, 4.0]])).tolist() == before.tolist()
+    assert release_library_pages(package / "no-such-folder") == 0

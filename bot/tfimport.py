@@ -18,9 +18,11 @@ when they first draw.
 Loading TensorFlow touches about 400 MB of its libraries' read-only pages (relocation tables,
 static initialisers) that scoring never reads again. Once it is loaded, ``release_library_pages``
 hands them back to the kernel (``madvise(MADV_PAGEOUT)``, Linux 5.4+; elsewhere nothing
-happens): they stay in the page cache and the few that scoring needs come back on first use, so
-the resident memory of a running bot drops by about 350 MB without changing its speed
-(``benchmarks/footprint.py`` and ``benchmarks/scoring.py`` measure both).
+happens): they stay in the page cache (reclaimable, no longer mapped in) and the few that scoring
+needs come back on first use, so the resident memory of a running bot drops by about 350 MB
+without changing its speed (``benchmarks/footprint.py`` and ``benchmarks/scoring.py`` measure
+both). The kernel leaves pages that another process also maps (a second TensorFlow process
+from the same installation), which are paid for once anyway.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format train evaluate score bench db-upgrade clean run-ops healthcheck export soak image-test constraints
+.PHONY: run test lint format train evaluate score bench db-upgrade clean run-ops healthcheck export soak image-test constraints serve
 
 # A .venv that does not run, or was made by another Python, is made again (not failed on forever);
 # the stamp is written only after a complete install, so a failed one is retried.
@@ -54,6 +54,7 @@ bench: $(STAMP)  ## every benchmark (minutes)
 	$(BIN)/python benchmarks/dashboard.py
 	$(BIN)/python benchmarks/accuracy.py
 	$(BIN)/python benchmarks/active_learning.py
+	$(BIN)/python benchmarks/footprint.py
 
 db-upgrade: $(STAMP)
 	$(BIN)/sentibot db upgrade
@@ -66,6 +67,9 @@ healthcheck: $(STAMP)  ## is the local bot healthy? (the Docker HEALTHCHECK prob
 
 export: $(STAMP)  ## SavedModel for TF Serving in exports/sentiment/<n>
 	$(BIN)/sentibot export --output exports/sentiment
+
+serve: $(STAMP)  ## the model server for thin bots on :8501 (bots: SENTIBOT_MODEL__SERVING_URL)
+	$(BIN)/sentibot serve
 
 soak: $(STAMP)  ## 10-minute soak of the shell adapter (prints in/stored/RSS)
 	$(BIN)/python benchmarks/soak.py --minutes 10

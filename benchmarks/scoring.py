@@ -174,11 +174,10 @@ def main() -> int:
     parser.add_argument("--predict", type=int, default=300, help="messages for the naive row")
     args = parser.parse_args()
 
+    from bot.tfimport import import_tensorflow
+
+    import_tensorflow(threads=args.threads)  # as the bot loads it (libraries paged out after)
     import tensorflow as tf
-
-    tf.config.threading.set_intra_op_parallelism_threads(args.threads)
-    tf.config.threading.set_inter_op_parallelism_threads(args.threads)
-
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     from model.artifact import ModelLoadError

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 from bot.app import App
 from bot.config import Secrets, Settings
@@ -25,6 +25,7 @@ from bot.retrain.manager import RetrainManager
 
 if TYPE_CHECKING:
     from bot.ops.metrics import Metrics
+    from model.artifact import Artifact
     from model.batcher import BatchScorer as Scorer
     from storage.database import Database
     from storage.repository import Repository
@@ -58,9 +59,24 @@ def default_retrainer(
 ) -> Retrainer:
     """The admin retrain manager (``bot.retrain.manager``).
 
-    ``config_path`` is handed to the training process so it reads the same configuration.
+    ``config_path`` is handed to the training process so it reads the same configuration. A
+    thin bot (``[model] serving_url``) reads new models' metadata only and scores held-back
+    feedback with them in a child process (``bot.retrain.thin``): it never imports TensorFlow.
     """
-    return RetrainManager(settings, scorer, repository, config_path=config_path)
+    if not settings.model.serving_url:
+        return RetrainManager(settings, scorer, repository, config_path=config_path)
+    from bot.retrain.thin import CandidateScorer, read_model_files
+
+    # ModelFiles has what the manager reads of an Artifact (version, metadata, directory).
+    load = cast("Callable[[Path], Artifact]", read_model_files)
+    return RetrainManager(
+        settings,
+        scorer,
+        repository,
+        config_path=config_path,
+        load_artifact=load,
+        make_scorer=lambda files: CandidateScorer(files, config_path),
+    )
 
 
 def build_app(

@@ -17,6 +17,7 @@ from bot.errors import StartupError, first_line
 if TYPE_CHECKING:
     from model.batcher import BatchScorer as Scorer
     from model.remote import RemoteScorer
+    from model.service import Scorer as LocalScorer
     from storage.database import Database
     from storage.repository import Repository
 
@@ -82,17 +83,31 @@ def build_adapter(settings: Settings, secrets: Secrets) -> Adapter:
 def load_scorer(settings: Settings, repository: Repository | None = None) -> Scorer:
     """Load the model to serve.
 
-    With ``[model] serving_url`` set, scores come from TF Serving (``model.remote``): the
-    endpoint must answer one prediction now (``RemoteScorer.connect``), else the bot does not
-    start. Otherwise the database's active model version (given a ``repository``) is served
-    when its directory loads; else the configured model (``[model] path``, or the bundled
-    one), with a log line.
+    With ``[model] serving_url`` set, scores come from a model server (``sentibot serve`` or TF
+    Serving, through ``model.remote``; no TensorFlow here): the endpoint must answer one
+    prediction now (``RemoteScorer.connect``), else the bot does not start. Otherwise the
+    database's active model version (given a ``repository``) is served when its directory
+    loads; else the configured model (``[model] path``, or the bundled one), with a log line.
     """
-    from model.artifact import ModelLoadError
-
     if settings.model.serving_url:
         return connect_remote(settings)
+    return load_local_scorer(settings, repository)
+
+
+def load_local_scorer(settings: Settings, repository: Repository | None = None) -> LocalScorer:
+    """The model in this process (``model.service.Scorer``): the database's active version when
+    its directory loads (given a ``repository``), else the configured model (``load_scorer``).
+
+    Raises
+    ------
+    StartupError
+        When the configured model is missing or broken.
+    """
     from bot.retrain.versions import active_scorer
+    from bot.tfimport import import_tensorflow
+
+    import_tensorflow()  # its native start-up lines go to the log file, not the terminal
+    from model.artifact import ModelLoadError
     from model.service import Scorer
 
     directory = settings.model.directory

@@ -13,7 +13,7 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from model.types import Score
 
@@ -22,6 +22,16 @@ logger = logging.getLogger(__name__)
 
 class ScoringError(RuntimeError):
     """Scoring a batch failed; the message names the cause."""
+
+
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+
+class ManyScorer(Protocol[T_co]):
+    """What a ``MicroBatcher`` calls: a thread-safe ``score_many(texts) -> list[result]``."""
+
+    def score_many(self, texts: Sequence[str]) -> Sequence[T_co]: ...
 
 
 class BatchScorer(Protocol):
@@ -36,20 +46,23 @@ class BatchScorer(Protocol):
     def swap(self, artifact: Any) -> None: ...
 
 
-class MicroBatcher:
+class MicroBatcher(Generic[T]):
     """Collect texts into batches and score them off the event loop.
 
     Parameters
     ----------
     scorer
-        Anything with ``score_many(texts) -> list[Score]`` (thread-safe).
+        Anything with ``score_many(texts) -> list[result]`` (thread-safe): a ``BatchScorer``
+        (results are ``Score``), or a model server's rows (``bot.serve``).
     max_batch
         Most texts per model call.
     max_wait_ms
         Longest a text waits for others to join its batch.
     """
 
-    def __init__(self, scorer: BatchScorer, max_batch: int = 256, max_wait_ms: float = 5.0) -> None:
+    def __init__(
+        self, scorer: ManyScorer[T], max_batch: int = 256, max_wait_ms: float = 5.0
+    ) -> None:
         if max_batch < 1:
             raise ValueError("max_batch must be at least 1")
         if max_wait_ms < 0:
@@ -57,7 +70,7 @@ class MicroBatcher:
         self.scorer = scorer
         self.max_batch = max_batch
         self.max_wait = max_wait_ms / 1000.0
-        self._pending: deque[tuple[str, asyncio.Future[Score]]] = deque()
+        self._pending: deque[tuple[str, asyncio.Future[T]]] = deque()
         self._ready: asyncio.Event | None = None
         self._worker: asyncio.Task[None] | None = None
         self._closing = False
@@ -76,7 +89,7 @@ class MicroBatcher:
             self._ready = asyncio.Event()
             self._worker = asyncio.create_task(self._run(), name="sentibot-micro-batcher")
 
-    async def score(self, text: str) -> Score:
+    async def score(self, text: str) -> T:
         """Score one text.
 
         Raises
@@ -90,7 +103,7 @@ class MicroBatcher:
         """
         return await self._submit(text)
 
-    async def score_many(self, texts: Sequence[str]) -> list[Score]:
+    async def score_many(self, texts: Sequence[str]) -> list[T]:
         """Score several texts (they may share batches with other callers)."""
         for index, text in enumerate(texts):
             if not isinstance(text, str):
@@ -98,7 +111,7 @@ class MicroBatcher:
         futures = [self._submit(text) for text in texts]
         return list(await asyncio.gather(*futures))
 
-    def _submit(self, text: str) -> asyncio.Future[Score]:
+    def _submit(self, text: str) -> asyncio.Future[T]:
         if not isinstance(text, str):
             raise TypeError(f"text must be str, not {type(text).__name__}")
         if self._closing:
@@ -107,7 +120,7 @@ class MicroBatcher:
         if self._worker is None:
             self._ready = asyncio.Event()
             self._worker = loop.create_task(self._run(), name="sentibot-micro-batcher")
-        future: asyncio.Future[Score] = loop.create_future()
+        future: asyncio.Future[T] = loop.create_future()
         self._pending.append((text, future))
         if len(self._pending) == 1 or len(self._pending) >= self.max_batch:
             assert self._ready is not None  # made with the worker, above
@@ -147,7 +160,7 @@ class MicroBatcher:
             batch = [self._pending.popleft() for _ in range(count)]
             await self._score_batch(batch)
 
-    async def _score_batch(self, batch: list[tuple[str, asyncio.Future[Score]]]) -> None:
+    async def _score_batch(self, batch: list[tuple[str, asyncio.Future[T]]]) -> None:
         texts = [text for text, _ in batch]
         try:
             results = await asyncio.to_thread(self.scorer.score_many, texts)

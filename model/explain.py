@@ -3,7 +3,8 @@
 The text and every copy of it with one word removed are scored in a single batch; a word's
 contribution is ``score(text) - score(text without the word)``, so a positive number means the
 word pushed the score up. Words are split on whitespace of the prepared text, so emoji and
-emoticons count as words too.
+emoticons count as words too. Nothing here imports TensorFlow: the scorer runs the model, in
+process or on a model server.
 """
 
 from __future__ import annotations
@@ -12,14 +13,22 @@ import logging
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from model.service import Scorer
-from model.text import prepare
+from model.rules import ProbabilityModel
+from model.textprep import prepare
 from model.types import Label, Score
 
 logger = logging.getLogger(__name__)
 
 MAX_WORDS = 100  # longer texts are explained by their first MAX_WORDS words
+
+
+class Scorer(ProbabilityModel, Protocol):
+    """A scorer whose model can be explained: ``model.service.Scorer`` in process, or
+    ``model.remote.RemoteScorer`` (the occlusion variants are scored by the model server)."""
+
+    def score_many(self, texts: Sequence[str]) -> list[Score]: ...
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ one endpoint, ``serve``, also published as the ``serving_default`` signature TF 
   (0/1/2 = negative/neutral/positive, the label ``Scorer`` reports), -1 for a binary model;
 - output ``words``: the normalised text (``ChatNormalize``), from which a client tells texts
   with no words left and checks the language, exactly as ``model.service.Scorer`` does;
+- output ``known``: int32 ``(None,)``, how many of those words are in the model's vocabulary
+  (what the language gate reads in place of the vocabulary itself);
 - output ``model_version``: the model's version string, repeated per instance, so a client
   always knows which model answered.
 
@@ -31,7 +33,8 @@ import keras
 import tensorflow as tf
 
 from model.artifact import METADATA_FILE, Artifact, load_artifact
-from model.serving_graph import scores_and_classes
+from model.language_graph import known_counts, vocabulary_table
+from model.serving_graph import scores_and_classes, vocabulary
 from model.text import ChatNormalize
 
 logger = logging.getLogger(__name__)
@@ -102,6 +105,7 @@ def export_artifact(artifact: Artifact, target: Path | str) -> Path:
     _calibrated(tf.constant([0.5]), calibration)  # fail before writing anything
     version = tf.constant(artifact.version)
     normalize, tail = _split(network)
+    table = vocabulary_table(vocabulary(network))
 
     def serve(text: tf.Tensor) -> dict[str, tf.Tensor]:
         words = normalize(text)
@@ -111,11 +115,13 @@ def export_artifact(artifact: Artifact, target: Path | str) -> Path:
             "probability": _calibrated(scores, calibration),
             "classes": classes,
             "words": words,
+            "known": known_counts(table, words),
             "model_version": tf.fill(tf.shape(text), version),
         }
 
     archive = keras.export.ExportArchive()
     archive.track(network)
+    archive.track(table)
     archive.add_endpoint(
         name="serve", fn=serve, input_signature=[tf.TensorSpec([None], tf.string, name=INPUT_NAME)]
     )

@@ -25,10 +25,8 @@ from __future__ import annotations
 import functools
 import logging
 import unicodedata
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING
-
-import tensorflow as tf
 
 if TYPE_CHECKING:
     from model.config import ScoringConfig
@@ -82,50 +80,6 @@ def _looks_english(words: list[str]) -> bool:
     """Mostly common English words: half of a short text, a third of a longer one."""
     hits = sum(map(ENGLISH_WORDS.__contains__, words))
     return hits * 2 >= len(words) if len(words) < 6 else hits * 3 >= len(words)
-
-
-def english_graph_check(known_words: Collection[str] = ()) -> Callable[[tf.Tensor], tf.Tensor]:
-    """The gate's quick English test as TensorFlow ops, for a whole batch in a compiled call.
-
-    Parameters
-    ----------
-    known_words
-        The English model's vocabulary (see ``LanguageFilter.foreign_language``).
-
-    Returns
-    -------
-    callable
-        Normalised texts (``tf.string``, shape ``(n,)``) to a ``bool`` tensor: ``True`` where
-        the text is ASCII and passes ``_looks_english`` or ``_mostly_known``, so that
-        ``foreign_language(text, known_words)`` is ``None`` for an ``"en"`` filter without
-        running it. ``False`` decides nothing: those texts go through ``foreign_language``.
-    """
-    # One lookup per word: bit 1 = a common English word, bit 2 = a word the model knows.
-    flags = {word: 1 for word in ENGLISH_WORDS}
-    for word in known_words:
-        flags[word] = flags.get(word, 0) | 2
-    keys = tf.constant(sorted(flags), tf.string)
-    values = tf.constant([flags[key] for key in sorted(flags)], tf.int32)
-    table = tf.lookup.StaticHashTable(tf.lookup.KeyValueTensorInitializer(keys, values), 0)
-
-    def check(words: tf.Tensor) -> tf.Tensor:
-        tokens = tf.strings.split(words)
-        count = tf.cast(tokens.row_lengths(), tf.float64)
-        found = tf.ragged.map_flat_values(table.lookup, tokens)
-
-        def hits(bit: int) -> tf.Tensor:
-            return tf.cast(
-                tf.reduce_sum(tf.bitwise.bitwise_and(found, bit), axis=1) // bit, tf.float64
-            )
-
-        common_hits = hits(1)
-        english = tf.where(count < 6, common_hits * 2 >= count, common_hits * 3 >= count)
-        if known_words:
-            english |= hits(2) >= KNOWN_SHARE * count
-        ascii_only = tf.strings.regex_full_match(words, r"[\x00-\x7f]*")
-        return english & ascii_only & (count > 0)
-
-    return check
 
 
 def _mostly_known(words: list[str], known_words: Collection[str]) -> bool:
@@ -195,13 +149,20 @@ class LanguageFilter:
         language, confidence = _identifier().classify(text)
         return str(language), float(confidence)
 
-    def foreign_language(self, text: str, known_words: Collection[str] | None = None) -> str | None:
+    def foreign_language(
+        self,
+        text: str,
+        known_words: Collection[str] | None = None,
+        *,
+        known_count: int | None = None,
+    ) -> str | None:
         """The code of the language of ``text`` when it is not a configured one, else ``None``.
 
         ``text`` should already be normalised (``model.text.ChatNormalize`` output: words only).
         ``known_words`` is the vocabulary of the English model that will score the text: a
         Latin-script text with at least ``KNOWN_SHARE`` of its words in it is English, without
-        asking the detector.
+        asking the detector. ``known_count`` (how many of the words are in it, as a model server
+        reports) stands in for ``known_words`` when the vocabulary is not at hand.
         """
         if not self.languages:
             return None
@@ -214,7 +175,9 @@ class LanguageFilter:
             if latin * 2 < len(letters):
                 return self._other_script(text, letters)
         if "en" in self.languages and (
-            _looks_english(words) or (known_words and _mostly_known(words, known_words))
+            _looks_english(words)
+            or (known_words and _mostly_known(words, known_words))
+            or (known_count is not None and known_count >= KNOWN_SHARE * len(words))
         ):
             return None
         if sum(map(len, words)) < self.min_letters or not any(map(str.isalpha, text)):

@@ -1,12 +1,15 @@
-"""Score through a TensorFlow Serving REST endpoint instead of in process.
+"""Score through a model server (TF Serving, or ``sentibot serve``) instead of in process.
 
 ``RemoteScorer`` has the surface of ``model.service.Scorer`` (``version``, ``score_many``,
-``swap``) and the same rules for empty text, text with no words, other languages, truncation
-and the neutral band: its ``score_many`` *is* ``Scorer.score_many``, which only needs
-``scoring``, ``languages`` and ``probabilities()``. Only ``probabilities`` differs: it posts
-``{"instances": [...]}`` to ``{serving_url}/v1/models/{name}:predict`` and reads the outputs of
-the signature written by ``model.export`` (``probability`` already calibrated, ``words``,
-``model_version``).
+``probabilities``, ``swap``) and the same rules for empty text, text with no words, other
+languages, truncation and the neutral band: both run ``model.rules.score_texts``. Only
+``probabilities`` differs: it posts ``{"instances": [...]}`` to
+``{serving_url}/v1/models/{name}:predict`` and reads the outputs of the signature written by
+``model.export`` (and answered by ``sentibot serve``): ``probability`` (already calibrated),
+``classes`` (a three-class model's label), ``words`` (the normalised text, for the no-words rule
+and the language gate), ``known`` (how many of those words the model knows, for the gate) and
+``model_version``. Nothing is recomputed here, and nothing here imports TensorFlow: a bot that
+scores through a model server pays for TensorFlow nowhere.
 
 The HTTP session retries connection errors and 502/503/504 answers with back-off (predict
 is idempotent); after that, ``RemoteScoringError`` says in one line what went wrong.
@@ -26,8 +29,9 @@ from urllib3.util.retry import Retry
 
 from model.config import ScoringConfig
 from model.language import LanguageFilter
-from model.service import Scorer
-from model.serving_graph import Normalised
+from model.normalised import Normalised
+from model.rules import score_texts
+from model.types import Score
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +74,7 @@ class RemoteScorer:
         Retries of a failed connection or a 502/503/504 answer.
     """
 
-    score_many = Scorer.score_many  # the same pre- and post-processing as in process
+    _warned_known = False  # said once that the server does not report ``known``
 
     def __init__(
         self,
@@ -122,11 +126,38 @@ class RemoteScorer:
         if "AVAILABLE" not in states:
             raise RemoteScoringError(f"model server {self.status_url}: no version available")
 
+    def score_many(self, texts: Sequence[str]) -> list[Score]:
+        """Score a batch of raw texts: the rules of ``model.rules.score_texts``, one request.
+
+        Raises
+        ------
+        TypeError
+            When an item is not a ``str`` (naming its position).
+        RemoteScoringError
+            When the model server cannot score the batch.
+        """
+        return score_texts(self, texts)
+
     def swap(self, artifact: object) -> None:
-        """Refused: a served model is updated by exporting a new version to TF Serving."""
-        raise RemoteScoringError(
-            "the model is served by TF Serving: run 'sentibot export' into its model base path"
-        )
+        """Nothing to load here: the model server decides what serves.
+
+        ``sentibot serve`` follows the database's active version by itself (a promotion or
+        ``sentibot models activate``); TF Serving serves the newest version exported into its
+        model base path (``sentibot export``). This asks the server which version answers now,
+        so ``version`` is current; a server that is down is only logged.
+        """
+        wanted = getattr(artifact, "version", None)
+        try:
+            self._predict(["hello"])
+        except RemoteScoringError as exc:
+            logger.warning("model server not asked for its version: %s", exc)
+            return
+        if wanted is not None and wanted != self.version:
+            logger.info(
+                "model %s is active; the model server still answers with %s (sentibot serve "
+                "switches within its sync interval; TF Serving needs 'sentibot export')",
+                wanted, self.version,
+            )  # fmt: skip
 
     def probabilities(self, texts: Sequence[str]) -> tuple[np.ndarray, list[str], str]:
         """Calibrated probabilities of prepared texts from the endpoint (one request).
@@ -173,12 +204,20 @@ class RemoteScorer:
             words = Normalised(str(row["words"]) for row in rows)
             if "classes" in rows[0]:  # a three-class model: labels from its classes
                 words.classes = np.array([int(row["classes"]) for row in rows], np.int64)
+            if "known" in rows[0]:  # words the model knows, for the language gate
+                words.known_counts = np.array([int(row["known"]) for row in rows], np.int64)
             version = str(rows[0]["model_version"])
         except (KeyError, TypeError, ValueError):
             raise RemoteScoringError(
                 f"model server {self.predict_url}: predictions lack probability/words/"
                 "model_version; export the model with 'sentibot export'"
             ) from None
+        if words.known_counts is None and not self._warned_known:
+            self._warned_known = True
+            logger.warning(
+                "the served model does not report 'known' (an older export): the language "
+                "gate asks its detector more often than in process; re-export the model"
+            )
         with self._lock:
             if version != self._version:
                 logger.info("remote model version: %s -> %s", self._version, version)

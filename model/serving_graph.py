@@ -15,11 +15,23 @@ from collections.abc import Callable, Collection
 from typing import TypeAlias
 
 import keras
-import numpy as np
 import tensorflow as tf
 
-from model.language import english_graph_check
+from model.language_graph import english_graph_check
+from model.normalised import Normalised, decode
 from model.text import ChatNormalize
+
+__all__ = [
+    "SHARD_MIN",
+    "ConcreteFunction",
+    "Normalised",
+    "compile_calls",
+    "decode",
+    "english_flag",
+    "scores_and_classes",
+    "shard_count",
+    "vocabulary",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -159,43 +171,3 @@ def vocabulary(network: keras.Model) -> frozenset[str]:
             words.update(t for t in layer.get_vocabulary() if t and " " not in t)
     words.discard("[UNK]")
     return frozenset(words)
-
-
-class Normalised(list):
-    """The normalised texts of a batch (a ``list`` of ``str``) and what the graph found.
-
-    Attributes
-    ----------
-    known_words
-        The model's vocabulary: the language gate accepts a text made of words the model
-        knows without running the language detector on it.
-    plain
-        Per text, ``True`` when the compiled call already found it English (ASCII, mostly
-        common or known words), so the Python language gate can skip it; ``None`` if unknown.
-    classes
-        Per text, the class code 0/1/2 of a three-class model, -1 for a binary model (label
-        from the neutral band); ``None`` if unknown.
-    """
-
-    known_words: frozenset[str] = frozenset()
-    plain: np.ndarray | None = None
-    classes: np.ndarray | None = None
-
-
-def decode(values: list[bytes]) -> list[str]:
-    """Decode the normalised texts the compiled call returned.
-
-    Parameters
-    ----------
-    values
-        UTF-8 bytes, one per text.
-
-    Returns
-    -------
-    list of str
-        Decoded with ``"replace"``: all at once when they hold no newline, else one by one.
-    """
-    joined = b"\n".join(values).decode("utf-8", "replace").split("\n")
-    if len(joined) == len(values):
-        return joined
-    return [value.decode("utf-8", "replace") for value in values]

@@ -8,25 +8,32 @@ vocabulary knows, and keeps only letters, digits and single spaces. Keeping noth
 letters and digits also removes U+0085 (NEL), U+2028 and friends, which would otherwise split
 a vocabulary line when ``TextVectorization`` saves its vocabulary and break loading.
 
-``prepare`` is the Python-side guard used before text reaches TensorFlow: it repairs invalid
-surrogates, drops control characters and caps the length.
+``prepare`` (``model.textprep``, re-exported here) is the Python-side guard used before text
+reaches TensorFlow: it repairs invalid surrogates, drops control characters and caps the length.
 """
 
 from __future__ import annotations
 
 import html
 import re
-import unicodedata
 
 import emoji
 import keras
 import tensorflow as tf
 
 from model.emoji_words import EMOJI_WORDS, EMOTICON_WORDS
+from model.textprep import CONTROL_CHARS, MAX_CHARS_DEFAULT, prepare
 
-MAX_CHARS_DEFAULT = 4000
-# Characters ``prepare`` turns into spaces: control characters (not tab or newline), NEL, U+2028-9.
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+__all__ = [
+    "CONTROL_CHARS",
+    "EMOJI_WORDS",
+    "EMOTICON_WORDS",
+    "MAX_CHARS_DEFAULT",
+    "ChatNormalize",
+    "normalize",
+    "prepare",
+]
+
 # Markup that is not words, in one pass: HTML line breaks, code blocks, inline code, Slack and
 # Discord mentions and channel links, Discord custom emoji, Slack links, bare URLs.
 _MARKUP = "|".join(
@@ -122,32 +129,6 @@ class ChatNormalize(keras.layers.Layer):
         config = super().get_config()
         config.update(emoji_words=self.emoji_words, emoticon_words=self.emoticon_words)
         return config
-
-
-def prepare(text: str, max_chars: int = MAX_CHARS_DEFAULT) -> tuple[str, bool]:
-    """Make arbitrary input safe to hand to TensorFlow.
-
-    Invalid surrogates become U+FFFD, control characters (including NEL and the Unicode line
-    and paragraph separators) become spaces, text is NFC-normalised and capped at
-    ``max_chars`` characters.
-
-    Returns
-    -------
-    tuple of (str, bool)
-        The prepared text and whether it was truncated.
-    """
-    if not isinstance(text, str):
-        raise TypeError(f"text must be str, not {type(text).__name__}")
-    if text.isascii():  # no surrogates, already NFC: only length and control characters
-        truncated = len(text) > max_chars
-        safe = text[:max_chars] if truncated else text
-        return (safe if safe.isprintable() else CONTROL_CHARS.sub(" ", safe)), truncated
-    safe = text.encode("utf-8", "replace").decode("utf-8")
-    truncated = len(safe) > max_chars
-    if truncated:
-        safe = safe[:max_chars]
-    safe = CONTROL_CHARS.sub(" ", unicodedata.normalize("NFC", safe))
-    return safe, truncated
 
 
 def normalize(texts: list[str]) -> list[str]:

@@ -80,7 +80,7 @@ def _compose_environment() -> dict[str, str]:
     """``SENTIBOT_*`` values of bot-2 (anchor merged), with ``${X:-default}`` expanded."""
     env: dict[str, str] = {}
     for match in re.finditer(r"^\s+(SENTIBOT_\w+): (.*)$", COMPOSE, re.MULTILINE):
-        value = re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", match.group(2).strip()).strip('"')
+        value = re.sub(r"\$\{\w+:?-([^}]*)\}", r"\1", match.group(2).strip()).strip('"')
         env[match.group(1)] = value
     return env
 
@@ -94,7 +94,7 @@ def test_compose_settings_are_valid(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     assert settings.ops.port == 8080
     assert settings.ops.log_format == "json"
     assert settings.discord.shard_count == 2 and settings.discord.shard_ids in ([0], [1])
-    assert settings.model.serving_url == ""
+    assert settings.model.serving_url == "http://model-server:8501"  # thin bots
     assert settings.ops.shutdown_timeout_s < 30  # inside stop_grace_period
     assert "stop_grace_period: 30s" in COMPOSE
 
@@ -164,3 +164,17 @@ def test_compose_services_become_run_arguments() -> None:
         "db",
         "upgrade",
     ]
+
+
+def test_compose_runs_one_model_server_for_thin_bots() -> None:
+    server = COMPOSE.split("\n  model-server:", 1)[1].split("\n\n", 1)[0]
+    command = json.loads(re.search(r"command: (\[.*\])", server).group(1))
+    args = build_parser().parse_args(command)
+    assert args.command == "serve" and (args.host, args.port) == ("0.0.0.0", 8501)
+    assert "- models:/app/var/models" in server  # follows what the bots retrain
+    probe = json.loads(re.search(r"test: (\[.*\])", server).group(1))
+    assert probe == ["CMD", "python", "-m", "bot.ops.probe", "--url",
+                     "http://127.0.0.1:8501/healthz"]  # fmt: skip
+    bots = COMPOSE.split("\nx-bot:", 1)[1].split("\nservices:", 1)[0]
+    assert "model-server:\n      condition: service_healthy" in bots
+    assert "tf-serving:" in COMPOSE and 'profiles: ["serving"]' in COMPOSE  # still documented

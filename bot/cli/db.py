@@ -7,9 +7,6 @@ import logging
 import sys
 
 from bot.config import load_settings
-from storage.engine import safe_url
-from storage.errors import StorageError
-from storage.migrate import UPGRADE_HINT, current_revision, head_revision, upgrade
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +31,10 @@ def _url(args: argparse.Namespace) -> str:
 
 
 def _upgrade(args: argparse.Namespace) -> int:
+    from storage.engine import safe_url  # SQLAlchemy and Alembic only when the command runs
+    from storage.errors import StorageError
+    from storage.migrate import upgrade
+
     url = _url(args)
     try:
         reached = upgrade(url)
@@ -45,6 +46,10 @@ def _upgrade(args: argparse.Namespace) -> int:
 
 
 def _current(args: argparse.Namespace) -> int:
+    from storage.engine import safe_url
+    from storage.errors import StorageError
+    from storage.migrate import UPGRADE_HINT, current_revision, head_revision
+
     url = _url(args)
     try:
         current = current_revision(url)

@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "bot.cli.reports",
     "bot.cli.ops",
     "bot.cli.dashboard",
+    "bot.cli.serve",
 )
 
 logger = logging.getLogger(__name__)

@@ -5,14 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import get_args
 
 from bot.config import Settings, load_settings
-from bot.retrain.versions import model_directory
 from model.config import Architecture
 
 logger = logging.getLogger(__name__)
@@ -43,7 +41,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _quiet_tensorflow() -> None:
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from bot.tfimport import import_tensorflow
+
+    import_tensorflow()  # its native start-up lines go to the log file, not the terminal
 
 
 def train_command(args: argparse.Namespace) -> int:
@@ -145,6 +145,7 @@ def training_table(summary: dict) -> str:
 def evaluate_command(args: argparse.Namespace) -> int:
     """Print loss, accuracy, precision, recall and AUC of a saved model on the IMDB test split."""
     _quiet_tensorflow()
+    from bot.retrain.versions import model_directory
     from model.artifact import ModelLoadError
     from model.data import DataError
     from model.evaluation import evaluate_directory

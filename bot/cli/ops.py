@@ -9,13 +9,16 @@ import sys
 from pathlib import Path
 
 from bot.config import load_settings
-from bot.retrain.versions import model_directory
 
 logger = logging.getLogger(__name__)
 
 
 def _export(args: argparse.Namespace) -> int:
-    from model.artifact import ModelLoadError  # TensorFlow only when the command runs
+    from bot.retrain.versions import model_directory
+    from bot.tfimport import import_tensorflow
+
+    import_tensorflow()  # TensorFlow only when the command runs, its start-up lines logged
+    from model.artifact import ModelLoadError
     from model.export import ExportError, export_model
 
     settings = load_settings(getattr(args, "config", None))

@@ -51,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
     from bot.errors import StartupError
     from bot.factories import check_credentials, choose_adapter
     from bot.logs import configure_logging
+    from bot.tfimport import import_tensorflow
 
     config_path = getattr(args, "config", None)
     settings = load_settings(config_path)  # a ConfigError is printed as one line by cli.main
@@ -64,6 +65,8 @@ def run(args: argparse.Namespace) -> int:
     configure_logging(level, settings.ops.log_format)
     try:
         check_credentials(settings, secrets, adapter)  # a bad token: told before the model loads
+        if not settings.model.serving_url:  # first, so its start-up peak is all that peaks
+            import_tensorflow()
         app = build_app(settings, config_path=config_path)
     except StartupError as exc:
         print(f"sentibot: {exc}", file=terminal)

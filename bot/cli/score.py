@@ -2,7 +2,8 @@
 
 ``score`` takes texts as arguments or, without any, one message per line of standard input
 (streamed in batches, so it works on large files and pipes). ``explain`` lists the words that
-moved a text's score, by occlusion.
+moved a text's score, by occlusion. With ``[model] serving_url`` set, both go through the model
+server (``sentibot serve`` or TF Serving) and never import TensorFlow.
 """
 
 from __future__ import annotations
@@ -16,10 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import load_settings
-from bot.retrain.versions import model_directory
 
 if TYPE_CHECKING:
-    from model.service import Scorer
+    from model.explain import Scorer
     from model.types import Score
 
 
@@ -46,8 +46,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _load(args: argparse.Namespace) -> Scorer | None:
-    """The scorer, or ``None`` after printing one line on stderr."""
+    """The scorer, or ``None`` after printing one line on stderr.
+
+    With ``[model] serving_url`` set (and no ``--model``), the model server scores: nothing
+    here imports TensorFlow. Otherwise the model runs in this process.
+    """
     settings = load_settings(getattr(args, "config", None))
+    if settings.model.serving_url and args.model is None:
+        from bot.errors import StartupError
+        from bot.factories import connect_remote
+
+        try:
+            return connect_remote(settings)
+        except StartupError as exc:
+            print(f"sentibot: {exc}", file=sys.stderr)
+            return None
+    from bot.retrain.versions import model_directory
+    from bot.tfimport import import_tensorflow
+
+    import_tensorflow()  # first (its start-up peak); its native lines go to the log file
     directory = model_directory(settings, args.model)
     from model.artifact import ModelLoadError
     from model.service import Scorer

@@ -63,3 +63,13 @@ def test_too_short_or_letterless_text_is_not_judged(gate: LanguageFilter) -> Non
     assert gate.foreign_language("danke") is None  # under min_letters
     assert gate.foreign_language("123 456 !!!") is None
     assert gate.foreign_language("") is None
+
+
+def test_a_known_word_count_stands_in_for_the_vocabulary() -> None:
+    gate = LanguageFilter(["en"])
+    text = "merci beaucoup pour votre aide"  # French, unless the model knows its words
+    vocabulary = set(text.split())
+    assert gate.foreign_language(text) == "fr"
+    assert gate.foreign_language(text, vocabulary) is None
+    assert gate.foreign_language(text, known_count=5) is None  # as a model server reports it
+    assert gate.foreign_language(text, known_count=3) == "fr"  # under KNOWN_SHARE

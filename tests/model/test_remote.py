@@ -128,9 +128,31 @@ async def test_retries_a_server_that_is_starting() -> None:
     assert scores[0].score == pytest.approx(0.8) and scores[0].model_version == "v9"
 
 
-def test_swap_is_refused_with_the_way_to_update() -> None:
-    with pytest.raises(RemoteScoringError, match="sentibot export"):
-        RemoteScorer("http://127.0.0.1:9").swap(object())
+async def test_swap_loads_nothing_and_asks_the_server_for_its_version(tf_serving: str) -> None:
+    remote = RemoteScorer(tf_serving, SCORING)
+    assert remote.version == UNKNOWN_VERSION
+    await asyncio.to_thread(remote.swap, object())  # the server decides what serves
+    assert remote.version == "tiny-ops"
+
+
+def test_swap_with_the_server_down_only_logs(caplog: pytest.LogCaptureFixture) -> None:
+    remote = RemoteScorer(f"http://127.0.0.1:{_free_port()}", SCORING, retries=0, timeout_s=2)
+    remote.swap(object())
+    assert remote.version == UNKNOWN_VERSION
+    assert "model server not asked for its version" in caplog.text
+
+
+async def test_the_export_reports_known_words_for_the_language_gate(
+    tf_serving: str, ops_model_dir: Path
+) -> None:
+    remote = RemoteScorer(tf_serving, SCORING)
+    _, words, _ = await asyncio.to_thread(remote.probabilities, ["great great zzqx", "qqqq"])
+    known = Scorer(load_artifact(ops_model_dir), SCORING).probabilities(["x"])[1]
+    assert "great" in known.known_words
+    assert words.known_counts is not None
+    assert words.known_counts.tolist() == [
+        sum(word in known.known_words for word in text.split()) for text in words
+    ]
 
 
 async def test_health_of_a_served_model(tf_serving: str) -> None:

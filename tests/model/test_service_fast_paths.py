@@ -14,7 +14,8 @@ import tensorflow as tf
 
 from model.artifact import Artifact
 from model.config import BUNDLED_MODEL_DIR, ScoringConfig
-from model.language import LanguageFilter, english_graph_check
+from model.language import LanguageFilter
+from model.language_graph import english_graph_check
 from model.service import SHARD_MIN, Scorer
 from model.serving_graph import vocabulary
 from model.text import CONTROL_CHARS, normalize, prepare
@@ -78,7 +79,7 @@ def test_prepare_ascii_shortcut_matches_the_general_path() -> None:
     ],
 )
 def test_batch_shortcut_matches_prepare_per_text(odd: str) -> None:
-    from model.service import _prepare_all
+    from model.rules import _prepare_all
 
     clean = ["naïve café was great", "great 👍 :)", "ok\tthanks\nteam", "DAS IST GUT"]
     for texts in (clean, [*clean, odd], [odd, *clean], [odd, "plain", odd, "x" * 40]):

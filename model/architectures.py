@@ -28,6 +28,7 @@ from model.config import Architecture, ModelConfig, TrainConfig
 from model.cores import CORES
 from model.heads import Head
 from model.lexicon import LexiconFeatures
+from model.losses import polar_targets, polarity_aware_accuracy, polarity_aware_crossentropy
 from model.splits import Split
 from model.text import ChatNormalize
 
@@ -57,10 +58,16 @@ class Network:
     end_to_end: keras.Model
     lexicon: LexiconFeatures | None = None
     head: Head = "binary"
+    polarity_rows: bool = False  # polar-only rows train only their side (model/losses.py)
 
     def labels(self, split: Split) -> np.ndarray:
-        """Training labels of ``split`` for this head: classes 0/1/2, or targets 0/0.5/1."""
+        """Training labels of ``split`` for this head: classes 0/1/2, or targets 0/0.5/1.
+
+        With ``polarity_rows``, a three-class head's polar-only rows get ``polar_targets``.
+        """
         if self.head == "three_class":
+            if self.polarity_rows:
+                return polar_targets(split)
             return split.three_class().labels.astype("float32")
         return split.targets()
 
@@ -108,8 +115,10 @@ def _optimizer(train: TrainConfig, steps_per_epoch: int) -> keras.optimizers.Opt
     return classes[train.optimizer](learning_rate=rate)
 
 
-def metrics(head: Head = "binary") -> list[keras.metrics.Metric]:
+def metrics(head: Head = "binary", polarity_rows: bool = False) -> list[keras.metrics.Metric]:
     """The compile metrics: accuracy, precision, recall and AUC (accuracy only for 3 classes)."""
+    if head == "three_class" and polarity_rows:
+        return [keras.metrics.MeanMetricWrapper(polarity_aware_accuracy, name="accuracy")]
     if head == "three_class":
         return [keras.metrics.SparseCategoricalAccuracy(name="accuracy")]
     return [
@@ -121,15 +130,21 @@ def metrics(head: Head = "binary") -> list[keras.metrics.Metric]:
 
 
 def compile_model(
-    model: keras.Model, optimizer: keras.optimizers.Optimizer | str, head: Head = "binary"
+    model: keras.Model,
+    optimizer: keras.optimizers.Optimizer | str,
+    head: Head = "binary",
+    polarity_rows: bool = False,
 ) -> None:
     """Compile with the head's cross-entropy and the project's metrics.
 
     ``binary``: binary cross-entropy on targets 0 / 0.5 (neutral) / 1; ``three_class``: sparse
-    categorical cross-entropy on labels 0 / 1 / 2.
+    categorical cross-entropy on labels 0 / 1 / 2, or with ``polarity_rows`` the
+    polarity-aware cross-entropy of ``model.losses`` on ``polar_targets``.
     """
-    loss = "sparse_categorical_crossentropy" if head == "three_class" else "binary_crossentropy"
-    model.compile(optimizer=optimizer, loss=loss, metrics=metrics(head))
+    loss: object = "binary_crossentropy"
+    if head == "three_class":
+        loss = polarity_aware_crossentropy if polarity_rows else "sparse_categorical_crossentropy"
+    model.compile(optimizer=optimizer, loss=loss, metrics=metrics(head, polarity_rows))
 
 
 def build_network(
@@ -161,7 +176,8 @@ def build_network(
     lexicon = None
     if config.architecture == "bigram" and config.lexicon_feature:
         lexicon = LexiconFeatures(name="lexicon_features")
-    compile_model(core, _optimizer(train, steps_per_epoch), config.head)
+    polarity_rows = config.head == "three_class" and train.polar_rows == "polarity"
+    compile_model(core, _optimizer(train, steps_per_epoch), config.head, polarity_rows)
     # A three-class model ends in its class calibration (identity until fitted on chat).
     last = [ClassCalibration(name="class_calibration")] if config.head == "three_class" else []
     if config.architecture == "sequential":
@@ -186,5 +202,6 @@ def build_network(
         end_to_end.count_params(),
     )
     return Network(
-        config.architecture, normalize, vectorize, core, end_to_end, lexicon, config.head
-    )
+        config.architecture, normalize, vectorize, core, end_to_end, lexicon, config.head,
+        polarity_rows,
+    )  # fmt: skip

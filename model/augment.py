@@ -95,6 +95,9 @@ def augment(train: Split, config: DataConfig, chat: Split | None = None) -> Spli
         )
     if config.lexicon_augment:
         rows = lexicon_rows(config.lexicon_min_score, negations=config.lexicon_negations)
+        if config.lexicon_not_neutral and chat is not None and len(chat):
+            three = rows.three_class()
+            rows = Split(three.texts, three.labels, 3, np.zeros(len(three), dtype=bool))
         parts.extend([rows] * config.lexicon_repeat)
     if chat is not None and len(chat):
         parts.append(chat)

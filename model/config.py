@@ -42,6 +42,9 @@ class DataConfig(Section):
     lexicon_min_score: float = Field(1.0, gt=0.0, le=4.0)
     lexicon_repeat: int = Field(10, ge=1)  # each lexicon row is added this many times
     lexicon_negations: bool = True  # also "not <word>" with the opposite label
+    # With chat rows (three classes): the lexicon's words are known not to be neutral, so they
+    # train all three classes even when ``[train] polar_rows = "polarity"``.
+    lexicon_not_neutral: bool = False
     # Labelled chat messages (three classes, ``model.chat``): paths of TSV files added to the
     # training rows, each row ``chat_repeat`` times (one number for every file, or one per file).
     # Never ``devchat_dev.tsv`` (for choosing).
@@ -155,6 +158,20 @@ class TrainConfig(Section):
     learning_rate: float = Field(3e-4, gt=0.0)
     lr_schedule: Literal["constant", "cosine", "exponential"] = "constant"
     patience: int = Field(2, ge=0)
+    # What EarlyStopping watches: the loss on all validation rows (held-out reviews and chat),
+    # or on the held-out chat rows only (``"chat"``; the reviews still calibrate the score).
+    stop_on: Literal["validation", "chat"] = "validation"
+    # After the main fit, fine-tune on the labelled chat rows alone for up to this many epochs
+    # (early stopping as above), at ``chat_finetune_rate``: only the n-grams chat uses move.
+    chat_finetune_epochs: int = Field(0, ge=0)
+    chat_finetune_rate: float = Field(1e-4, gt=0.0)
+    # ...with this many of the other (review, sentence, lexicon) rows mixed in, drawn at random
+    # (seeded), so what the reviews taught the shared n-grams is rehearsed, not forgotten.
+    chat_finetune_replay: int = Field(0, ge=0)
+    # Three-class head: rows labelled only negative/positive (reviews, sentences, lexicon) train
+    # ``"polarity"`` (which side, among the polar classes: model/losses.py) or ``"classes"``
+    # (as if they were known not to be neutral, the recipe before issue 16's second round).
+    polar_rows: Literal["polarity", "classes"] = "classes"
     output_dir: Path = Path("var/runs")
     # Admin retrain (``bot.retrain``): a new model is promoted unless a figure is worse than
     # the serving model's by more than this; this share of the feedback is held back to test.

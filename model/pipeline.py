@@ -231,8 +231,11 @@ def run_training(
     )
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     run_dir = Path(train_config.output_dir) / f"{model_config.architecture}-{stamp}"
+    watched = validation
+    if train_config.stop_on == "chat" and chat_validation is not None:
+        watched = chat_validation  # early stopping on chat; the reviews still calibrate
     fitted = fit(
-        rows, validation, model_config, train_config,
+        rows, watched, model_config, train_config,
         run_dir=run_dir, seed=data_config.seed, verbose=verbose,
     )  # fmt: skip
     data_info = dict(reviews.source, train_reviews=len(train), train_rows=len(rows))

@@ -12,9 +12,10 @@ import numpy as np
 import tensorflow as tf
 
 from model import heads, naive_bayes
-from model.architectures import Network, build_network, metrics
+from model.architectures import Network, build_network, compile_model, metrics
 from model.config import ModelConfig, TrainConfig
 from model.data import Split
+from model.losses import class_codes
 from model.text import ChatNormalize
 
 logger = logging.getLogger(__name__)
@@ -152,7 +153,8 @@ def fit(
         network, normalized, network.labels(train), train_config.batch_size, shuffle_seed=seed
     )
     top = 2.0 if network.head == "three_class" else 1.0
-    naive_bayes.prime(network.core, batches, top)  # nblr: feature weights from the training rows
+    sides = batches.map(lambda x, y: (x, class_codes(y))) if network.polarity_rows else batches
+    naive_bayes.prime(network.core, sides, top)  # nblr: feature weights from the training rows
     held_out = vector_dataset(
         network,
         normalize_texts(validation.texts),
@@ -167,11 +169,60 @@ def fit(
         shuffle=False,  # the cached dataset shuffles its batches itself
         verbose=verbose,
     )
-    seconds = time.perf_counter() - started
     history = {key: [float(v) for v in values] for key, values in result.history.items()}
+    if train_config.chat_finetune_epochs:
+        tuned = fine_tune_on_chat(network, train, normalized, held_out, train_config, run_dir)
+        for key, values in tuned.items():
+            history.setdefault(key, []).extend(values)
+    seconds = time.perf_counter() - started
     plot = plot_history(history, run_dir / "history.png") if run_dir is not None else None
     logger.info("trained %s in %.1f s", network.architecture, seconds)
     return Fitted(network, history, seconds, run_dir, plot, len(history.get("loss", [])))
+
+
+def fine_tune_on_chat(
+    network: Network,
+    train: Split,
+    normalized: tf.Tensor,
+    held_out: tf.data.Dataset,
+    train_config: TrainConfig,
+    run_dir: Path | None = None,
+) -> dict[str, list[float]]:
+    """Fit ``network.core`` again on the labelled chat rows of ``train`` alone.
+
+    The rows that are not ``polar_only`` (``model.splits``) are the chat rows, plus
+    ``chat_finetune_replay`` of the others drawn at random. A fresh
+    optimizer at ``chat_finetune_rate`` runs up to ``chat_finetune_epochs`` epochs with the
+    same early stopping on ``held_out``; n-grams no chat row has get no gradient, so what the
+    reviews alone taught stays. Returns the history of this stage (empty without chat rows).
+    """
+    rows = np.flatnonzero(~train.polar_mask()) if train.classes == 3 else np.zeros(0, int)
+    if not len(rows) or train.polar_only is None:
+        return {}
+    others = np.flatnonzero(train.polar_mask())
+    replay = min(train_config.chat_finetune_replay, len(others))
+    if replay:
+        rng = np.random.default_rng(7)
+        rows = rng.permutation(np.concatenate([rows, rng.choice(others, replay, replace=False)]))
+    labels = network.labels(train)[rows]
+    batches = vector_dataset(
+        network, tf.gather(normalized, rows), labels, train_config.batch_size, shuffle_seed=7
+    )
+    optimizer = keras.optimizers.get(
+        {"class_name": train_config.optimizer,
+         "config": {"learning_rate": train_config.chat_finetune_rate}}
+    )  # fmt: skip
+    compile_model(network.core, optimizer, network.head, network.polarity_rows)
+    result = network.core.fit(
+        batches,
+        validation_data=held_out,
+        epochs=train_config.chat_finetune_epochs,
+        callbacks=make_callbacks(train_config, None),
+        shuffle=False,
+        verbose=2,
+    )
+    logger.info("fine-tuned on %d chat rows", len(rows))
+    return {f"chat_{k}": [float(v) for v in vals] for k, vals in result.history.items()}
 
 
 def predict_outputs(model: keras.Model, texts: list[str], batch_size: int = 512) -> np.ndarray:

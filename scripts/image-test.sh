@@ -158,7 +158,9 @@ $ENGINE run --rm --network host "${opts[@]}" "$IMAGE" "${cmd[@]}" >"$logs/migrat
 
 start_bot() {  # NAME PORT [extra run options...]
   local name=$1 port=$2; shift 2
-  compose_run "$name" "SENTIBOT_OPS__PORT=$port"
+  # In-process scoring (compose's `SENTIBOT_MODEL__SERVING_URL=` variant): the promotion checked
+  # here is bot-1's, followed by bot-2's own model; the model-server service is not started.
+  compose_run "$name" "SENTIBOT_OPS__PORT=$port" "SENTIBOT_MODEL__SERVING_URL="
   $ENGINE run -d --name "$run-$name" --network host "${opts[@]}" "$@" "$IMAGE" "${cmd[@]}" \
     >/dev/null 2>>"$logs/engine.log"  # podman without systemd complains about health timers
 }

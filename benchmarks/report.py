@@ -66,6 +66,7 @@ def generate(rows: int, noise: int, days: float, text: bool) -> Iterator[tuple]:
             "bench-v1",
             body,
             None if score is not None else "empty",
+            None,  # edited_at: an original message
         )
 
 

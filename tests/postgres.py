@@ -30,7 +30,8 @@ def skip_or_fail(reason: str) -> None:
     print(reason)
     if os.environ.get(REQUIRE_ENV, "").strip() not in ("", "0"):
         pytest.fail(f"{reason} ({REQUIRE_ENV} is set, so this cannot be skipped)")
-    pytest.skip(reason=reason)  # printed above; in CI (REQUIRE_ALL) this line is never reached
+    else:
+        pytest.skip(reason=f"skipped outside CI: {reason}")
 
 
 def postgres_base_url() -> str:

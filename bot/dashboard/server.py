@@ -21,7 +21,7 @@ from bot.dashboard.context import Deps, Options
 from bot.dashboard.linkmaker import LinkMaker
 from bot.dashboard.links import new_link, signer_for
 from bot.dashboard.web import build_app
-from bot.ops.guard import GuardedTCPSite, prepare_app
+from bot.ops.guard import listen, prepare_app
 from storage.dashboard_queries import SqlDashboardReader
 from storage.dashboard_store import OPERATOR, SqlDashboardStore
 
@@ -69,19 +69,11 @@ class DashboardServer:
 
     async def start(self) -> None:
         """Bind and serve; ``OSError`` naming the address when the port is taken."""
-        runner = web.AppRunner(prepare_app(build_app(self.deps)), access_log=None)
-        await runner.setup()
-        site = GuardedTCPSite(runner, self.host, self._requested_port)
-        try:
-            await site.start()
-        except OSError as exc:
-            await runner.cleanup()
-            raise OSError(
-                exc.errno,
-                f"dashboard cannot listen on {self.host}:{self._requested_port}: {exc.strerror}",
-            ) from None
+        runner, _, port = await listen(
+            prepare_app(build_app(self.deps)), self.host, self._requested_port, "dashboard"
+        )
         self._runner = runner
-        self.port = int(runner.addresses[0][1])
+        self.port = port
         logger.info("dashboard on http://%s:%d", self.host, self.port)
 
     async def close(self) -> None:

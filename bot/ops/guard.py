@@ -187,3 +187,33 @@ def prepare_app(app: web.Application) -> web.Application:
     """
     app.middlewares.insert(0, _one_request_per_connection)
     return app
+
+
+async def listen(
+    app: web.Application, host: str, port: int, what: str
+) -> tuple[web.AppRunner, GuardedTCPSite, int]:
+    """Serve ``app`` on a ``GuardedTCPSite`` at ``host:port``: its runner, site and bound port.
+
+    Parameters
+    ----------
+    app
+        The aiohttp application (``prepare_app`` is the caller's choice).
+    host, port
+        Where to listen; port 0 picks a free one (the bound port is returned).
+    what
+        The server's name for the error message ("ops server", "dashboard", ...).
+
+    Raises
+    ------
+    OSError
+        When the address is taken, naming ``what`` and the address; nothing is left running.
+    """
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = GuardedTCPSite(runner, host, port)
+    try:
+        await site.start()
+    except OSError as exc:
+        await runner.cleanup()
+        raise OSError(exc.errno, f"{what} cannot listen on {host}:{port}: {exc.strerror}") from None
+    return runner, site, int(runner.addresses[0][1])

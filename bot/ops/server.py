@@ -12,7 +12,7 @@ import logging
 from aiohttp import web
 from prometheus_client.exposition import choose_encoder
 
-from bot.ops.guard import GuardedTCPSite, prepare_app
+from bot.ops.guard import GuardedTCPSite, listen, prepare_app
 from bot.ops.health import Health
 from bot.ops.metrics import Metrics
 
@@ -82,20 +82,12 @@ class OpsServer:
         OSError
             When the port is taken, with the address in the message.
         """
-        runner = web.AppRunner(self._app(), access_log=None)
-        await runner.setup()
-        site = GuardedTCPSite(runner, self.host, self._requested_port)
-        try:
-            await site.start()
-        except OSError as exc:
-            await runner.cleanup()
-            raise OSError(
-                exc.errno,
-                f"ops server cannot listen on {self.host}:{self._requested_port}: {exc.strerror}",
-            ) from None
+        runner, site, port = await listen(
+            self._app(), self.host, self._requested_port, "ops server"
+        )
         self._runner = runner
         self.site = site
-        self.port = int(runner.addresses[0][1])
+        self.port = port
         logger.info("ops server on http://%s:%d (/healthz, /metrics)", self.host, self.port)
 
     async def stop(self) -> None:

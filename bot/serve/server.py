@@ -20,7 +20,7 @@ from typing import Protocol
 
 from aiohttp import web
 
-from bot.ops.guard import GuardedTCPSite, prepare_app
+from bot.ops.guard import listen, prepare_app
 from bot.serve.predict import INPUT_NAME, SIGNATURE, BadRequest, parse_predict
 from bot.serve.rows import OUTPUTS, Row
 from model.batcher import MicroBatcher, ScoringError
@@ -141,20 +141,10 @@ class ModelServer:
         OSError
             When the address is taken, naming it.
         """
-        runner = web.AppRunner(self.app(), access_log=None)
-        await runner.setup()
-        site = GuardedTCPSite(runner, self.host, self._requested_port)
-        try:
-            await site.start()
-        except OSError as exc:
-            await runner.cleanup()
-            raise OSError(
-                exc.errno,
-                f"model server cannot listen on {self.host}:{self._requested_port}: {exc.strerror}",
-            ) from None
+        runner, _, port = await listen(self.app(), self.host, self._requested_port, "model server")
         await self.batcher.start()
         self._runner = runner
-        self.port = int(runner.addresses[0][1])
+        self.port = port
         logger.info("model server on http://%s:%d/v1/models/%s", self.host, self.port,
                     self.model_name)  # fmt: skip
 

@@ -1,24 +1,25 @@
 """The dashboard's read side: every channel's figures for a period, one channel's page, models.
 
-Computed in SQL from the hourly rollup (``hourly_scores``, kept exact by triggers) so the
-overview of hundreds of channels reads a few thousand small rows, never the messages. The
-overview's periods are whole UTC hours ending with the current one (which the rollup already
-counts); the channel page reuses the reports' exact ``storage.stats.channel_stats``.
+Computed in SQL from the rollups (``hourly_scores`` and ``daily_scores``, kept exact by
+triggers; ``storage.dashboard_buckets``) so the overview of hundreds of channels reads a few
+thousand small rows, never the messages. The overview's periods are whole UTC hours ending with
+the current one (which the rollups already count); the channel page reuses the reports' exact
+``storage.stats.channel_stats``.
 ``DashboardReader`` is the seam the web app sees; ``SqlDashboardReader`` implements it.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, Row, and_, case, func, select
+from sqlalchemy import Engine, Row, and_, func, select
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.expression import FunctionElement, Label, ScalarSelect
+from sqlalchemy.sql.expression import ScalarSelect
 
+from storage.dashboard_buckets import overview_buckets
 from storage.dashboard_types import (
     ChannelDetail,
     ChannelSummary,
@@ -26,7 +27,7 @@ from storage.dashboard_types import (
     ModelEntry,
     Totals,
 )
-from storage.stats import channel_stats, hour_of, unindexed
+from storage.stats import channel_stats
 from storage.tables import (
     ChannelRow,
     HourlyRow,
@@ -40,24 +41,6 @@ H, M, R = HourlyRow, MessageRow, ReportPostedRow
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 ALERT_PREFIX = "alert:"  # alerts are claimed under this channel key (bot.reports.alerts)
 HEATMAP_DAYS = 28
-
-
-class day_of(FunctionElement[str]):  # noqa: N801 - reads like the SQL function it is
-    """The UTC day a rollup hour falls in: text ``YYYY-MM-DD`` on SQLite, a ``date`` on
-    PostgreSQL (cheaper to group by than text; ``_key`` makes it the same text)."""
-
-    inherit_cache = True
-    name = "day_of"
-
-
-@compiles(day_of, "sqlite")
-def _day_sqlite(element: day_of, compiler: SQLCompiler, **kw: object) -> str:
-    return f"substr({compiler.process(element.clauses, **kw)}, 1, 10)"
-
-
-@compiles(day_of, "postgresql")
-def _day_postgresql(element: day_of, compiler: SQLCompiler, **kw: object) -> str:
-    return f"CAST(({compiler.process(element.clauses, **kw)} AT TIME ZONE 'UTC') AS date)"
 
 
 class DashboardReader(Protocol):
@@ -104,13 +87,6 @@ def _totals(row: Sequence[Any]) -> Totals:
                   int(negative or 0), int(neutral or 0), int(positive or 0))  # fmt: skip
 
 
-COUNTERS = ("messages", "scored", "score_sum", "negative", "neutral", "positive")
-
-
-def _sums() -> list[Label[Any]]:
-    return [func.sum(getattr(H, c)).label(c) for c in COUNTERS]
-
-
 def _workspace_of(platform: Any, channel: Any) -> ScalarSelect[str]:
     """The workspace of a channel's newest stored message (an index seek)."""
     return (
@@ -131,26 +107,16 @@ class SqlDashboardReader:
     def overview(self, period: timedelta, now: datetime) -> list[ChannelSummary]:
         start, end = window(period, now)
         keys = spark_keys(start, end)
-        # One pass over the rollup of both periods: the current one per sparkline bucket, the
-        # previous one per channel (its key NULL).
-        bucket = hour_of(H.hour) if end - start <= DAY else day_of(H.hour)
-        key_column = case((H.hour >= start, bucket), else_=None).label("key")
-        # Past a day the rollup is mostly read: a plain scan beats SQLite's skip-scan of the key.
-        hour = H.hour if end - start <= DAY else unindexed(H.__table__.c.hour)
-        in_both = (hour >= start - (end - start)) & (hour < end)
         with self.engine.connect() as conn:
             channels = self._channels(conn)
-            buckets = conn.execute(
-                select(H.platform, H.channel, key_column, *_sums())
-                .where(in_both)
-                .group_by(H.platform, H.channel, key_column)
-            ).all()
+            buckets = overview_buckets(conn, start, end)
             claims = conn.execute(
                 select(R.platform, R.channel, func.max(R.period_end).label("last"))
                 .where(R.outcome == "posted")
                 .group_by(R.platform, R.channel)
             ).all()
         index = {k: i for i, k in enumerate(keys)}
+        sums: dict[tuple[str, str, str], Totals] = defaultdict(Totals)
         summaries = {
             pair: ChannelSummary(
                 pair[0], workspace, pair[1], Totals(), Totals(), [None] * len(keys)
@@ -163,17 +129,12 @@ class SqlDashboardReader:
                 continue
             key = raw_key if raw_key is None or isinstance(raw_key, str) else raw_key.isoformat()
             if key is None:
-                summary.previous = _totals(counts)
+                summary.previous.add(_totals(counts))
             elif key in index:
-                total = summary.totals
-                total.messages += int(counts[0])
-                total.scored += int(counts[1])
-                total.score_sum += float(counts[2] or 0.0)
-                total.negative += int(counts[3])
-                total.neutral += int(counts[4])
-                total.positive += int(counts[5])
-                if counts[1]:
-                    summary.spark[index[key]] = float(counts[2]) / int(counts[1])
+                summary.totals.add(_totals(counts))
+                sums[(platform, channel, key)].add(_totals(counts))
+        for (platform, channel, key), bucket in sums.items():
+            summaries[(platform, channel)].spark[index[key]] = bucket.mean
         for row in claims:
             alert = row.channel.startswith(ALERT_PREFIX)
             pair = (row.platform, row.channel.removeprefix(ALERT_PREFIX))

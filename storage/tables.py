@@ -242,7 +242,8 @@ class HourlyRow(Base):
 
     Reports read these (a week is 168 rows) instead of scanning every message; only the
     partial hours at the edges of a window are computed from ``scored_messages`` itself.
-    ``score_sum`` and the label counts cover scored messages only.
+    ``score_sum`` and the label counts cover scored messages only; a bucket whose last
+    message left (delete, opt-out, retention) is deleted (migration 0006).
     """
 
     __tablename__ = "hourly_scores"
@@ -251,6 +252,24 @@ class HourlyRow(Base):
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     channel: Mapped[str] = mapped_column(String(64), primary_key=True)
     hour: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    messages: Mapped[int] = mapped_column(BigInteger)
+    scored: Mapped[int] = mapped_column(BigInteger)
+    score_sum: Mapped[float] = mapped_column(Float)
+    negative: Mapped[int] = mapped_column(BigInteger)
+    neutral: Mapped[int] = mapped_column(BigInteger)
+    positive: Mapped[int] = mapped_column(BigInteger)
+
+
+class DailyRow(Base):
+    """Per-channel, per-UTC-day totals of ``scored_messages``, kept exact by the same triggers
+    as ``HourlyRow``; the dashboard's overview reads whole days here (migration 0006)."""
+
+    __tablename__ = "daily_scores"
+    __table_args__ = (Index("ix_daily_scores_day", "day"),)
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
     messages: Mapped[int] = mapped_column(BigInteger)
     scored: Mapped[int] = mapped_column(BigInteger)
     score_sum: Mapped[float] = mapped_column(Float)

@@ -50,6 +50,10 @@ logger = logging.getLogger(__name__)
 M = MessageRow
 
 
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
 def _channel(row: ChannelRow) -> ChannelSettings:
     return ChannelSettings(row.platform, row.channel, row.workspace, row.opted_out, row.report_cron)
 
@@ -129,17 +133,14 @@ class SqlRepository(ModelFeedbackMixin, ReplyTextsMixin, ReportsMixin, Repositor
     @unavailable
     def set_user_opt_out(self, platform: str, user_id: str, opted_out: bool) -> None:
         with self._session() as session:
-            row = session.get(OptedOutUserRow, (platform, user_id))
-            if opted_out:
-                if row is None:
-                    session.add(
-                        OptedOutUserRow(
-                            platform=platform, user_id=user_id, opted_out_at=datetime.now(UTC)
-                        )
-                    )
+            if opted_out:  # atomic: another instance may opt the same person out at once
+                values = {"platform": platform, "user_id": user_id, "opted_out_at": _now()}
+                session.execute(self._insert(OptedOutUserRow).on_conflict_do_nothing(), values)
                 _purge_user(session, platform, user_id)
-            elif row is not None:
-                session.delete(row)
+            else:
+                row = OptedOutUserRow
+                where = (row.platform == platform) & (row.user_id == user_id)
+                session.execute(delete(row).where(where))
 
     @unavailable
     def is_user_opted_out(self, platform: str, user_id: str) -> bool:

@@ -265,7 +265,7 @@ class DailyRow(Base):
     as ``HourlyRow``; the dashboard's overview reads whole days here (migration 0006)."""
 
     __tablename__ = "daily_scores"
-    __table_args__ = (Index("ix_daily_scores_day", "day"),)
+    __table_args__ = (Index("ix_daily_scores_day", "day"), {"sqlite_with_rowid": False})
 
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     channel: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -157,6 +157,7 @@ def upgrade() -> None:
         sa.Column("neutral", sa.BigInteger(), nullable=False),
         sa.Column("positive", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("platform", "channel", "day", name="pk_daily_scores"),
+        sqlite_with_rowid=False,  # the trigger's upsert finds the row in one b-tree
     )
     op.create_index("ix_daily_scores_day", "daily_scores", ["day"])
     # In one transaction with the trigger change, so no write falls between backfill and

@@ -1,8 +1,9 @@
 """The dashboard in a real browser (headless Chromium via Selenium and Debian's chromedriver):
 sign in with a link, see exactly the allowed channels, a chart drawn, the overview updating by
-itself, a hostile message shown as text with no script run, logout. It takes the README's
-screenshots; ``SENTIBOT_SCREENSHOTS=1`` writes them into docs/ (otherwise into a temporary
-folder, so a test run leaves the checkout as it was)."""
+itself, a hostile message shown as text with no script run, light and dark colour schemes
+(``prefers-color-scheme`` emulated through the DevTools protocol), logout. It takes the README's
+screenshots, light and dark; ``SENTIBOT_SCREENSHOTS=1`` writes them into docs/ (otherwise into a
+temporary folder, so a test run leaves the checkout as it was)."""
 
 from __future__ import annotations
 
@@ -72,6 +73,36 @@ def seed(db: Database, now: datetime) -> None:
     )
 
 
+def color_scheme(driver, scheme: str) -> None:  # noqa: ANN001 - a selenium WebDriver
+    """Make the page see ``prefers-color-scheme: scheme`` (``light`` or ``dark``)."""
+    feature = {"name": "prefers-color-scheme", "value": scheme}
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [feature]})
+
+
+def luminance(css: str) -> float:
+    """Relative luminance (0 black, 1 white) of a computed ``rgb(..)``/``rgba(..)`` colour."""
+    r, g, b = (int(float(v)) / 255 for v in css[css.index("(") + 1 : -1].split(",")[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def assert_scheme(driver, dark: bool) -> None:  # noqa: ANN001
+    """The page's background and text follow the scheme, with strong contrast."""
+    style = "return getComputedStyle(document.body)"
+    background = luminance(driver.execute_script(f"{style}.backgroundColor"))
+    text = luminance(driver.execute_script(f"{style}.color"))
+    assert (background < 0.2 and text > 0.7) if dark else (background > 0.8 and text < 0.3), (
+        background, text)  # fmt: skip
+
+
+def screenshots(driver, folder: Path, name: str) -> None:  # noqa: ANN001
+    """Save the page light (``name``.png) and dark (``name``-dark.png), checking each scheme."""
+    for scheme, suffix in (("light", ""), ("dark", "-dark")):
+        color_scheme(driver, scheme)
+        assert_scheme(driver, scheme == "dark")
+        assert driver.save_screenshot(str(folder / f"{name}{suffix}.png"))
+    color_scheme(driver, "light")
+
+
 @dataclass
 class Running:
     url: str
@@ -127,7 +158,7 @@ def test_a_person_uses_the_dashboard_in_a_browser(running: Running, tmp_path: Pa
         assert "another-server" not in driver.page_source
         assert driver.current_url == f"{running.url}/"  # the token is gone from the address bar
         shots = DOCS if os.environ.get(SCREENSHOTS_ENV) == "1" else tmp_path
-        assert driver.save_screenshot(str(shots / "dashboard-overview.png"))
+        screenshots(driver, shots, "dashboard-overview")
 
         # The overview updates itself when a message is stored.
         messages = 'tr[data-key="slack/C1"] td[data-field="messages"]'
@@ -152,7 +183,7 @@ def test_a_person_uses_the_dashboard_in_a_browser(running: Running, tmp_path: Pa
         with pytest.raises(NoAlertPresentException):
             driver.switch_to.alert.text  # noqa: B018 - ...and no script ran
         driver.set_window_size(1280, 1800)  # the whole page
-        assert driver.save_screenshot(str(shots / "dashboard-channel.png"))
+        screenshots(driver, shots, "dashboard-channel")
 
         # Narrow phone screen: the page itself does not scroll sideways.
         driver.set_window_size(375, 800)

@@ -18,6 +18,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement, Label
 
+from storage.dashboard_types import ChannelSummary
 from storage.stats import hour_of
 from storage.tables import DailyRow, HourlyRow
 
@@ -109,3 +110,47 @@ def overview_buckets(conn: Connection, start: datetime, end: datetime) -> list[S
         .group_by(H.platform, H.channel, hour_key)
     )
     return [*conn.execute(days).all(), *conn.execute(hours).all()]
+
+
+def add_buckets(
+    summaries: dict[tuple[str, str], ChannelSummary],
+    rows: Sequence[Sequence[Any]],
+    keys: Sequence[str],
+) -> None:
+    """Add ``overview_buckets`` rows to the channels' totals, previous totals and sparklines.
+
+    Parameters
+    ----------
+    summaries
+        ``(platform, channel) -> ChannelSummary`` with zero totals and an empty sparkline of
+        ``len(keys)`` buckets; rows of other channels are ignored.
+    rows
+        What ``overview_buckets`` answered.
+    keys
+        The sparkline's bucket keys (``dashboard_queries.spark_keys``).
+    """
+    index = {key: i for i, key in enumerate(keys)}
+    spark: dict[tuple[str, str, int], list[float]] = {}  # -> [scored, score_sum]
+    for platform, channel, raw_key, messages, n, sum_, negative, neutral, positive in rows:
+        summary = summaries.get((platform, channel))
+        if summary is None:
+            continue
+        scored, score_sum = int(n), float(sum_ or 0.0)  # PostgreSQL's sums are Decimal
+        if raw_key is None:
+            total = summary.previous
+        else:
+            slot = index.get(raw_key if isinstance(raw_key, str) else raw_key.isoformat())
+            if slot is None:
+                continue
+            total = summary.totals
+            acc = spark.setdefault((platform, channel, slot), [0, 0.0])
+            acc[0] += scored
+            acc[1] += score_sum
+        total.messages += int(messages)
+        total.scored += scored
+        total.score_sum += score_sum
+        total.negative += int(negative)
+        total.neutral += int(neutral)
+        total.positive += int(positive)
+    for (platform, channel, slot), (count, total_sum) in spark.items():
+        summaries[(platform, channel)].spark[slot] = total_sum / count if count else None

@@ -10,7 +10,6 @@ the current one (which the rollups already count); the channel page reuses the r
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -19,7 +18,7 @@ from sqlalchemy import Engine, Row, and_, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.expression import ScalarSelect
 
-from storage.dashboard_buckets import overview_buckets
+from storage.dashboard_buckets import add_buckets, overview_buckets
 from storage.dashboard_types import (
     ChannelDetail,
     ChannelSummary,
@@ -115,26 +114,13 @@ class SqlDashboardReader:
                 .where(R.outcome == "posted")
                 .group_by(R.platform, R.channel)
             ).all()
-        index = {k: i for i, k in enumerate(keys)}
-        sums: dict[tuple[str, str, str], Totals] = defaultdict(Totals)
         summaries = {
             pair: ChannelSummary(
                 pair[0], workspace, pair[1], Totals(), Totals(), [None] * len(keys)
             )
             for pair, workspace in channels.items()
         }
-        for platform, channel, raw_key, *counts in buckets:
-            summary = summaries.get((platform, channel))
-            if summary is None:
-                continue
-            key = raw_key if raw_key is None or isinstance(raw_key, str) else raw_key.isoformat()
-            if key is None:
-                summary.previous.add(_totals(counts))
-            elif key in index:
-                summary.totals.add(_totals(counts))
-                sums[(platform, channel, key)].add(_totals(counts))
-        for (platform, channel, key), bucket in sums.items():
-            summaries[(platform, channel)].spark[index[key]] = bucket.mean
+        add_buckets(summaries, buckets, keys)
         for row in claims:
             alert = row.channel.startswith(ALERT_PREFIX)
             pair = (row.platform, row.channel.removeprefix(ALERT_PREFIX))

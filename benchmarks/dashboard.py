@@ -88,6 +88,7 @@ async def measure(db: Database, args: argparse.Namespace) -> None:
                 f"({size / 1000:.0f} kB) | channel page {channel * 1000:6.1f} ms, "
                 f"API {capi * 1000:6.1f} ms"
             )
+        print(f"  load average {os.getloadavg()[0]:.1f} after measuring")
         body = await (await client.get("/api/channels?since=24h")).json()
         assert len(body["channels"]) == args.channels, len(body["channels"])
 
@@ -102,7 +103,8 @@ def run(kind: str, args: argparse.Namespace) -> None:
                               "SELECT DISTINCT platform, channel FROM hourly_scores"))  # fmt: skip
         loaded = time.perf_counter() - started
         print(f"{kind}: {args.rows:,} scores in {args.channels} channels loaded in {loaded:.0f} s "
-              "(targets: overview <= 300 ms, channel page <= 200 ms, page <= 300 kB)")  # fmt: skip
+              "(targets: overview <= 300 ms, channel page <= 200 ms, page <= 300 kB); load "
+              f"average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")  # fmt: skip
         asyncio.run(measure(db, args))
 
 

@@ -107,13 +107,16 @@ def trend_chart(
     for run in (r for r in runs if r):
         top = " ".join(f"{_f(x)},{_f(y(min(1.0, m + s)))}" for x, m, s in run)
         bottom = " ".join(f"{_f(x)},{_f(y(max(0.0, m - s)))}" for x, m, s in reversed(run))
-        parts.append(f'<polygon points="{top} {bottom}" fill="{LINE}" fill-opacity="0.15"/>')
+        parts.append(
+            f'<polygon class="band" points="{top} {bottom}" fill="{LINE}" fill-opacity="0.15"/>'
+        )
         line = " ".join(f"{_f(x)},{_f(y(m))}" for x, m, _ in run)
         parts.append(
             f'<polyline class="mood-line" points="{line}" fill="none" stroke="{LINE}" '
             f'stroke-width="2"/>'
         )
-        parts += [f'<circle cx="{_f(x)}" cy="{_f(y(m))}" r="2" fill="{LINE}"/>' for x, m, _ in run]
+        parts += [f'<circle class="point" cx="{_f(x)}" cy="{_f(y(m))}" r="2" fill="{LINE}"/>'
+                  for x, m, _ in run]  # fmt: skip
     parts += dots
     parts.append(_volume(points, first, last, width))
     parts.append(

@@ -1,13 +1,13 @@
 """PostgreSQL transaction-level advisory locks that keep deletes and opt-outs winning.
 
 Content writes (``upsert_messages``) take the schema's write lock *shared*: many instances
-write at once. A delete, an opt-out or a channel opt-out takes it *exclusive*: it waits for the
-writes in flight to commit, and writes that start later wait for it and then see its tombstone
-or opt-out (under READ COMMITTED each statement reads what was committed when it started, so
-the lock is taken in a statement of its own, before the write). Without it a delete could miss
-a row another instance has inserted but not yet committed, and that row would outlive its
-delete. The lock is keyed by the current schema and released at commit or rollback. SQLite has
-one writer at a time and needs none of this.
+write at once. A delete, an opt-out, a channel opt-out or a retention purge takes it
+*exclusive*: it waits for the writes in flight to commit, and writes that start later wait for
+it and then see its tombstone or opt-out (under READ COMMITTED each statement reads what was
+committed when it started, so the lock is taken in a statement of its own, before the write).
+Without it a delete could miss a row another instance has inserted but not yet committed, and
+that row would outlive its delete. The lock is keyed by the current schema and released at
+commit or rollback. SQLite has one writer at a time and needs none of this.
 """
 
 from __future__ import annotations

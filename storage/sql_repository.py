@@ -2,8 +2,8 @@
 
 The model-version and feedback methods live in ``storage.sql_models_feedback``, the report
 claims in ``storage.sql_reports``; the engine, sessions and the outage decorator in
-``storage.sql_base``. Deletes and opt-outs take the PostgreSQL write lock exclusive, content
-writes shared (``storage.locks``).
+``storage.sql_base``. Deletes, opt-outs and retention purges take the PostgreSQL write lock
+exclusive, content writes shared (``storage.locks``).
 """
 
 from __future__ import annotations
@@ -124,6 +124,7 @@ class SqlRepository(ModelFeedbackMixin, ReplyTextsMixin, ReportsMixin, Repositor
         if tombstones_before is None:
             tombstones_before = datetime.now(UTC) - timedelta(days=DEFAULT_TOMBSTONE_DAYS)
         with self.engine.begin() as conn:
+            lock_writes(conn, exclusive=True)  # like every delete: no write slips past it
             conn.execute(delete(FeedbackRow).where(FeedbackRow.created_at < cutoff))
             conn.execute(delete(ReplyTextRow).where(ReplyTextRow.created_at < cutoff))
             conn.execute(delete(TombstoneRow).where(TombstoneRow.deleted_at < tombstones_before))
@@ -134,6 +135,7 @@ class SqlRepository(ModelFeedbackMixin, ReplyTextsMixin, ReportsMixin, Repositor
     def set_user_opt_out(self, platform: str, user_id: str, opted_out: bool) -> None:
         with self._session() as session:
             if opted_out:  # atomic: another instance may opt the same person out at once
+                lock_writes(session, exclusive=True)
                 values = {"platform": platform, "user_id": user_id, "opted_out_at": _now()}
                 session.execute(self._insert(OptedOutUserRow).on_conflict_do_nothing(), values)
                 _purge_user(session, platform, user_id)

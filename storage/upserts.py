@@ -12,7 +12,8 @@ deciding everything inside itself, so nothing is read first and then written:
 Created time and author stay. Both return how many rows they wrote.
 
 On PostgreSQL the caller holds the shared write lock (``storage.locks``) so a delete committed
-by another instance can never slip between this statement's snapshot and its commit.
+by another instance can never slip between this statement's snapshot and its commit, and the
+batch takes its rollup buckets first (``storage.rollup_locks``) so instances never deadlock.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.dialects import sqlite
 
 from storage.ordering import edit_time, is_edit, rounds
+from storage.rollup_locks import release_empty, take_buckets
 from storage.tables import UTCDateTime
 from storage.types import ScoredMessage
 
@@ -127,7 +129,11 @@ def _split(batch: list[ScoredMessage]) -> list[tuple[bool, list[ScoredMessage]]]
 
 
 def postgres_upsert(conn: Connection, messages: Sequence[ScoredMessage]) -> int:
-    """Write a batch to PostgreSQL, each part one statement over ``json_to_recordset(..)``."""
+    """Write a batch to PostgreSQL, each part one statement over ``json_to_recordset(..)``,
+    its rollup buckets taken first in the global order (``storage.rollup_locks``)."""
+    if not messages:
+        return 0
+    buckets = take_buckets(conn, messages)
     written = 0
     for batch in rounds(messages):
         for edits, part in _split(batch):
@@ -138,6 +144,8 @@ def postgres_upsert(conn: Connection, messages: Sequence[ScoredMessage]) -> int:
             payload = json.dumps(rows, ensure_ascii=False)
             statement = POSTGRES_EDIT if edits else POSTGRES_UPSERT
             written += conn.execute(statement, {"rows": payload}).rowcount
+    if written < len(messages):  # some were filtered out: their buckets may be empty
+        release_empty(conn, buckets)
     return written
 
 

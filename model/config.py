@@ -124,12 +124,15 @@ class ModelConfig(Section):
     wide: bool = False
     # ``bigram`` with the wide term: also a linear term from character n-grams inside word
     # boundaries (model/charngrams.py): ``[low, high]`` characters, ``[]`` for none; the most
-    # frequent ``char_max_tokens``, as ``char_output_mode``, each row L2-normalised if
-    # ``char_normalize``.
+    # frequent ``char_max_tokens``, of the first ``char_max_chars`` characters (0: all), as
+    # ``char_output_mode``, each row L2-normalised if ``char_normalize`` (then times
+    # ``char_scale``).
     char_ngrams: list[int] = []
     char_max_tokens: int = Field(100_000, ge=100)
+    char_max_chars: int = Field(0, ge=0)
     char_output_mode: Literal["multi_hot", "count", "tf_idf"] = "multi_hot"
     char_normalize: bool = False
+    char_scale: float = Field(1.0, gt=0.0)
     embedding_dim: int = Field(32, ge=2)
     hidden_units: int = Field(16, ge=0)
     dropout: float = Field(0.5, ge=0.0, lt=1.0)

@@ -99,7 +99,9 @@ def _bigram_core(config: ModelConfig, vocab: int, char_vocab: int = 0) -> keras.
     if char_vocab:  # character n-grams (model/charngrams.py): a second linear term
         chars = keras.Input(shape=(char_vocab,), sparse=config.char_output_mode != "tf_idf",
                             name="char_ngrams")  # fmt: skip
-        x = RowL2Normalize(name="char_l2")(chars) if config.char_normalize else chars
+        x = chars
+        if config.char_normalize:
+            x = RowL2Normalize(config.char_scale, name="char_l2")(chars)
         inputs.append(chars)
         terms.append(keras.layers.Dense(n, use_bias=False, name="char_logits")(x))
     logits = keras.layers.Add()(terms)

@@ -28,6 +28,8 @@ def test_split_is_char_wb_inside_padded_words():
     (longest,) = grams(["über"], 5, 5)
     assert longest == [" über", "über "]  # characters, not bytes
     assert not any(" " in g.strip() for g in grams(["the build is broken"], 2, 5)[0])
+    first = CharNgramSplit(3, 3, max_chars=4)(tf.constant(["über alles"])).to_list()[0]
+    assert [g.decode("utf-8") for g in first] == [" üb", "übe", "ber", "er "]
 
 
 def test_split_rejects_a_bad_range():
@@ -41,8 +43,9 @@ def test_row_l2_normalize_sparse_and_dense():
     sparse = tf.SparseTensor([[0, 0], [0, 2], [2, 1]], [3.0, 4.0, 2.0], [3, 4])
     out = tf.sparse.to_dense(RowL2Normalize()(sparse)).numpy()
     assert np.allclose(out, [[0.6, 0, 0.8, 0], [0, 0, 0, 0], [0, 1, 0, 0]])
-    dense = RowL2Normalize()(tf.constant([[3.0, 4.0], [0.0, 0.0]])).numpy()
-    assert np.allclose(dense, [[0.6, 0.8], [0, 0]])
+    dense = RowL2Normalize(scale=2.0)(tf.constant([[3.0, 4.0], [0.0, 0.0]])).numpy()
+    assert np.allclose(dense, [[1.2, 1.6], [0, 0]])
+    assert RowL2Normalize.from_config(RowL2Normalize(scale=3.0).get_config()).scale == 3.0
 
 
 @pytest.mark.parametrize(("mode", "normalise"), [("multi_hot", True), ("tf_idf", False)])
@@ -54,7 +57,8 @@ def test_char_term_trains_saves_and_loads(mode, normalise, fixture_reviews, tmp_
     rows = concat(train, chat_split(20))
     config = small_model("bigram").model_copy(
         update={"head": "three_class", "wide": True, "char_ngrams": [2, 4],
-                "char_max_tokens": 3000, "char_output_mode": mode, "char_normalize": normalise}
+                "char_max_tokens": 3000, "char_output_mode": mode, "char_normalize": normalise,
+                "char_scale": 2.0}
     )  # fmt: skip
     recipe = quick_train(epochs=3, learning_rate=1e-2)
     fitted = fit(rows, validation, config, recipe, verbose=0)

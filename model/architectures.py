@@ -23,6 +23,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from model.charngrams import build_char_vectorizer
 from model.class_calibration import ClassCalibration
 from model.config import Architecture, ModelConfig, TrainConfig
 from model.cores import CORES
@@ -59,6 +60,7 @@ class Network:
     lexicon: LexiconFeatures | None = None
     head: Head = "binary"
     polarity_rows: bool = False  # polar-only rows train only their side (model/losses.py)
+    chars: keras.layers.TextVectorization | None = None  # character n-grams (bigram + wide)
 
     def labels(self, split: Split) -> np.ndarray:
         """Training labels of ``split`` for this head: classes 0/1/2, or targets 0/0.5/1.
@@ -71,10 +73,15 @@ class Network:
             return split.three_class().labels.astype("float32")
         return split.targets()
 
-    def features(self, normalized: tf.Tensor) -> tf.Tensor | tuple[tf.Tensor, tf.Tensor]:
-        """The core's inputs for normalised text: n-gram vectors, plus lexicon scores if used."""
+    def features(self, normalized: tf.Tensor) -> tf.Tensor | tuple[tf.Tensor, ...]:
+        """The core's inputs for normalised text: n-gram vectors, plus lexicon scores and
+        character n-grams if used."""
         vectors = self.vectorize(normalized)
-        return vectors if self.lexicon is None else (vectors, self.lexicon(normalized))
+        if self.lexicon is None:
+            return vectors
+        if self.chars is None:
+            return vectors, self.lexicon(normalized)
+        return vectors, self.lexicon(normalized), self.chars(normalized)
 
 
 def build_vectorizer(config: ModelConfig) -> keras.layers.TextVectorization:
@@ -172,10 +179,15 @@ def build_network(
     vectorize = build_vectorizer(config)
     vectorize.adapt(normalized_train_texts)
     vocab = vectorize.vocabulary_size()
-    core = CORES[config.architecture](config, vocab)
-    lexicon = None
+    lexicon, chars = None, None
     if config.architecture == "bigram" and config.lexicon_feature:
         lexicon = LexiconFeatures(name="lexicon_features")
+        chars = build_char_vectorizer(config) if config.wide else None
+    if chars is not None:
+        chars.adapt(normalized_train_texts)
+        core = CORES[config.architecture](config, vocab, chars.vocabulary_size())
+    else:
+        core = CORES[config.architecture](config, vocab)
     polarity_rows = config.head == "three_class" and train.polar_rows == "polarity"
     compile_model(core, _optimizer(train, steps_per_epoch), config.head, polarity_rows)
     # A three-class model ends in its class calibration (identity until fitted on chat).
@@ -190,6 +202,8 @@ def build_network(
         normalized = normalize(text)
         vectors = vectorize(normalized)
         inputs = vectors if lexicon is None else (vectors, lexicon(normalized))
+        if chars is not None:
+            inputs = (*inputs, chars(normalized))
         output = core(inputs)
         for layer in last:
             output = layer(output)
@@ -203,5 +217,5 @@ def build_network(
     )
     return Network(
         config.architecture, normalize, vectorize, core, end_to_end, lexicon, config.head,
-        polarity_rows,
+        polarity_rows, chars,
     )  # fmt: skip

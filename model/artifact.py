@@ -165,6 +165,7 @@ def load_artifact(directory: Path | str) -> Artifact:
     ModelLoadError
         See :func:`read_metadata`; also when Keras cannot deserialise the file.
     """
+    import model.charngrams  # noqa: F401  (registers CharNgramSplit and RowL2Normalize)
     import model.class_calibration  # noqa: F401  (registers ClassCalibration)
     import model.lexicon  # noqa: F401  (registers LexiconFeatures for deserialisation)
     import model.text  # noqa: F401  (registers ChatNormalize for deserialisation)

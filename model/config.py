@@ -122,6 +122,17 @@ class ModelConfig(Section):
     lexicon_feature: bool = True
     # ``bigram`` with the lexicon: also a linear ("wide") term from the n-grams to the output.
     wide: bool = False
+    # ``bigram`` with the wide term: also a linear term from character n-grams inside word
+    # boundaries (model/charngrams.py): ``[low, high]`` characters, ``[]`` for none; the most
+    # frequent ``char_max_tokens``, of the first ``char_max_chars`` characters (0: all), as
+    # ``char_output_mode``, each row L2-normalised if ``char_normalize`` (then times
+    # ``char_scale``).
+    char_ngrams: list[int] = []
+    char_max_tokens: int = Field(100_000, ge=100)
+    char_max_chars: int = Field(0, ge=0)
+    char_output_mode: Literal["multi_hot", "count", "tf_idf"] = "multi_hot"
+    char_normalize: bool = False
+    char_scale: float = Field(1.0, gt=0.0)
     embedding_dim: int = Field(32, ge=2)
     hidden_units: int = Field(16, ge=0)
     dropout: float = Field(0.5, ge=0.0, lt=1.0)
@@ -136,6 +147,13 @@ class ModelConfig(Section):
     lstm: Overrides = Overrides()
     bigram: Overrides = Overrides()
     nblr: Overrides = NBLR
+
+    @model_validator(mode="after")
+    def _char_range(self) -> ModelConfig:
+        grams = self.char_ngrams
+        if grams and (len(grams) != 2 or not 1 <= grams[0] <= grams[1] <= 8):
+            raise ValueError("char_ngrams must be [] or [low, high] with 1 <= low <= high <= 8")
+        return self
 
     def resolved(self, architecture: Architecture | None = None) -> ModelConfig:
         """Return a copy for ``architecture`` (default: the configured one), overrides applied."""

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import keras
 
+from model.charngrams import RowL2Normalize
 from model.config import ModelConfig
 from model.heads import units
 from model.naive_bayes import NaiveBayesScale
@@ -74,7 +75,7 @@ def _lstm_core(config: ModelConfig, vocab: int) -> keras.Model:
     return keras.Model(inputs, _head(x, config), name="lstm_core")
 
 
-def _bigram_core(config: ModelConfig, vocab: int) -> keras.Model:
+def _bigram_core(config: ModelConfig, vocab: int, char_vocab: int = 0) -> keras.Model:
     sparse = config.output_mode != "tf_idf"
     ngrams = keras.Input(shape=(vocab,), sparse=sparse, name="ngrams")
     x = ngrams if sparse else keras.layers.Dropout(config.dropout)(ngrams)
@@ -94,10 +95,19 @@ def _bigram_core(config: ModelConfig, vocab: int) -> keras.Model:
     n = units(config.head)
     deep = keras.layers.Dense(n, name="deep_logits")(x)
     wide = keras.layers.Dense(n, use_bias=False, name="wide_logits")(ngrams)
-    logits = keras.layers.Add()([deep, wide])
+    inputs, terms = [ngrams, lexicon], [deep, wide]
+    if char_vocab:  # character n-grams (model/charngrams.py): a second linear term
+        chars = keras.Input(shape=(char_vocab,), sparse=config.char_output_mode != "tf_idf",
+                            name="char_ngrams")  # fmt: skip
+        x = chars
+        if config.char_normalize:
+            x = RowL2Normalize(config.char_scale, name="char_l2")(chars)
+        inputs.append(chars)
+        terms.append(keras.layers.Dense(n, use_bias=False, name="char_logits")(x))
+    logits = keras.layers.Add()(terms)
     activation = "softmax" if config.head == "three_class" else "sigmoid"
     output = keras.layers.Activation(activation, name="probabilities")(logits)
-    return keras.Model([ngrams, lexicon], output, name="bigram_wide_core")
+    return keras.Model(inputs, output, name="bigram_wide_core")
 
 
 def _nblr_core(config: ModelConfig, vocab: int) -> keras.Model:
@@ -109,7 +119,7 @@ def _nblr_core(config: ModelConfig, vocab: int) -> keras.Model:
     return keras.Model(ngrams, output, name="nblr_core")
 
 
-CORES: dict[str, Callable[[ModelConfig, int], keras.Model]] = {
+CORES: dict[str, Callable[..., keras.Model]] = {
     "sequential": _sequential_core,
     "mlp": _mlp_core,
     "cnn": _cnn_core,

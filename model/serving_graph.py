@@ -163,11 +163,15 @@ def vocabulary(network: keras.Model) -> frozenset[str]:
     Returns
     -------
     frozenset of str
-        The vocabulary without ``[UNK]`` and multi-word tokens; empty when it has none.
+        The vocabulary without ``[UNK]`` and multi-word tokens; empty when it has none. Only
+        word vectorisers count (split on whitespace), not character n-grams.
     """
     words: set[str] = set()
     for layer in network.layers:
-        if isinstance(layer, keras.layers.TextVectorization):
+        if (
+            isinstance(layer, keras.layers.TextVectorization)
+            and layer.get_config().get("split") == "whitespace"
+        ):
             words.update(t for t in layer.get_vocabulary() if t and " " not in t)
     words.discard("[UNK]")
     return frozenset(words)

@@ -105,6 +105,8 @@ class NumpyScorer:
         Neutral band, ``max_chars`` and accepted languages.
     """
 
+    tensorflow_free = True  # what the bot checks before it follows new versions by their files
+
     def __init__(self, model: NumpyModel, scoring: ScoringConfig | None = None) -> None:
         self.scoring = scoring or ScoringConfig()
         self.languages = LanguageFilter.from_config(self.scoring)

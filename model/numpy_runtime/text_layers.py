@@ -104,21 +104,20 @@ def _lexicon(config: dict[str, Any], archive: ModelArchive, path: str) -> Operat
 
     def features(inputs: list[Any]) -> np.ndarray:
         texts = inputs[0]
-        out = np.zeros((len(texts), 3), np.float32)
+        sums = np.zeros((len(texts), 3), np.float32)
         for row, text in enumerate(texts):
             tokens = split(text)
-            values = np.array([valence.get(t, 0.0) for t in tokens], np.float32)
-            if not values.any():
+            values = [valence.get(t, 0.0) for t in tokens]
+            if not any(values):
                 continue
-            flips = [t in negators for t in tokens]
-            for i in range(len(tokens)):
-                if any(flips[max(0, i - NEGATION_WINDOW) : i]):
-                    values[i] *= np.float32(NEGATION_SCALAR)
-            sums = np.array(
-                [values.sum(), np.maximum(values, 0).sum(), np.minimum(values, 0).sum()],
-                np.float32,
-            )
-            out[row] = sums / np.sqrt(sums * sums + np.float32(NORMALIZATION_ALPHA))
-        return out
+            if not negators.isdisjoint(tokens):
+                flips = [t in negators for t in tokens]
+                for i in range(len(tokens)):
+                    if values[i] and any(flips[max(0, i - NEGATION_WINDOW) : i]):
+                        values[i] *= NEGATION_SCALAR
+            positive = sum(v for v in values if v > 0)
+            negative = sum(v for v in values if v < 0)
+            sums[row] = (positive + negative, positive, negative)
+        return sums / np.sqrt(sums * sums + np.float32(NORMALIZATION_ALPHA))
 
     return features

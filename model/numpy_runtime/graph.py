@@ -104,7 +104,7 @@ class Graph:
             return name, _nested(inner), refs
         if kind not in LAYERS:
             raise UnsupportedModel(f"layer {name!r} of class {kind}")
-        if kind == "TextVectorization":
+        if kind == "TextVectorization" and config.get("split") == "whitespace":  # words only
             self.vocabularies.append(
                 archive.asset(where, "vocabulary.txt").decode("utf-8").split("\n")
             )

@@ -153,3 +153,23 @@ def _class_calibration(config: dict[str, Any], archive: ModelArchive, path: str)
         return np.concatenate([rest * negative / polar, neutral, rest * positive / polar], -1)
 
     return calibrate
+
+
+@register("RowL2Normalize")
+def _row_l2(config: dict[str, Any], archive: ModelArchive, path: str) -> Operation:
+    """``model.charngrams.RowL2Normalize``: each row divided by its L2 norm."""
+    check_float32(config)
+
+    def normalize(inputs: list[Any]) -> Any:
+        x = inputs[0]
+        if isinstance(x, SparseRows):
+            values = np.ones(len(x.indices), np.float32) if x.values is None else x.values
+            rows = np.repeat(np.arange(len(x.indptr) - 1), np.diff(x.indptr))
+            squares = np.bincount(rows, values * values, len(x.indptr) - 1).astype(np.float32)
+            scale = 1.0 / np.sqrt(np.maximum(squares, np.float32(1e-12)))
+            return SparseRows(x.indptr, x.indices, (values * scale[rows]).astype(np.float32),
+                              x.width)  # fmt: skip
+        squares = (x * x).sum(axis=1, keepdims=True)
+        return x / np.sqrt(np.maximum(squares, np.float32(1e-12)))
+
+    return normalize

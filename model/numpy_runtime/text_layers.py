@@ -1,5 +1,7 @@
 """The text layers: ``ChatNormalize``, ``TextVectorization`` and ``LexiconFeatures``.
 
+``TextVectorization`` splits on whitespace, or into word-bounded character n-grams
+(``model.charngrams.CharNgramSplit``, a registered callable in the config).
 Text flows between them as a list of Python strings; ``TextVectorization`` hands the numeric
 layers a ``SparseRows`` batch (multi-hot or counts), as Keras hands them a sparse tensor.
 """
@@ -7,6 +9,7 @@ layers a ``SparseRows`` batch (multi-hot or counts), as Keras hands them a spars
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -25,6 +28,33 @@ _ASCII_SPACE = re.compile(r"[\t\n\v\f\r ]+")  # what tf.strings.split splits on
 def split(text: str) -> list[str]:
     """``tf.strings.split(text)``: the pieces between runs of ASCII whitespace."""
     return text.split() if text.isascii() else [t for t in _ASCII_SPACE.split(text) if t]
+
+
+def char_ngram_split(low: int, high: int) -> Callable[[str], list[str]]:
+    """``model.charngrams.CharNgramSplit(low, high)`` for one text: each word padded with a
+    space on each side, cut into its character n-grams of ``low`` to ``high`` characters."""
+
+    def cut(text: str) -> list[str]:
+        grams: list[str] = []
+        for word in split(text):
+            padded = f" {word} "
+            for width in range(low, high + 1):
+                grams.extend(padded[i : i + width] for i in range(len(padded) - width + 1))
+        return grams
+
+    return cut
+
+
+def _splitter(value: object, name: str) -> Callable[[str], list[str]]:
+    """The ``split`` of a ``TextVectorization`` config: ``"whitespace"`` or a known callable."""
+    if value == "whitespace":
+        return split
+    if isinstance(value, dict) and value.get("class_name") == "CharNgramSplit":
+        config = value.get("config") or {}
+        low, high = config.get("low"), config.get("high")
+        if isinstance(low, int) and isinstance(high, int) and 1 <= low <= high:
+            return char_ngram_split(low, high)
+    raise UnsupportedModel(f"TextVectorization {name!r}: split {str(value)[:80]}")
 
 
 @register("ChatNormalize")
@@ -64,8 +94,9 @@ def _text_vectorization(config: dict[str, Any], archive: ModelArchive, path: str
     """Whitespace split, n-grams and a vocabulary lookup into multi-hot or count rows."""
     name = config["name"]
     mode = config.get("output_mode")
-    if config.get("standardize") is not None or config.get("split") != "whitespace":
-        raise UnsupportedModel(f"TextVectorization {name!r}: standardize/split not supported")
+    if config.get("standardize") is not None:
+        raise UnsupportedModel(f"TextVectorization {name!r}: standardize not supported")
+    cut = _splitter(config.get("split"), name)
     if mode not in ("multi_hot", "count") or config.get("output_sequence_length"):
         raise UnsupportedModel(f"TextVectorization {name!r}: output_mode {mode!r}")
     widths = _widths(config.get("ngrams"))
@@ -79,7 +110,7 @@ def _text_vectorization(config: dict[str, Any], archive: ModelArchive, path: str
     def vectorize(inputs: list[Any]) -> SparseRows:
         indptr, columns, values = [0], [], []
         for text in inputs[0]:
-            found = [index.get(t, 0) for t in ngrams(split(text), widths)]
+            found = [index.get(t, 0) for t in ngrams(cut(text), widths)]
             if counts:
                 ids, number = np.unique(np.asarray(found, np.int64), return_counts=True)
                 columns.extend(ids.tolist())

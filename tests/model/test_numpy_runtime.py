@@ -20,6 +20,7 @@ from model.explain import explain_many
 from model.numpy_runtime import NumpyScorer, UnsupportedModel
 from model.textprep import prepare
 from model.types import Score
+from tests.postgres import skip_or_fail
 
 ROOT = Path(__file__).resolve().parents[2]
 DEVCHAT = ROOT.parent / "shared" / "data" / "chat" / "devchat_dev.tsv"
@@ -89,7 +90,7 @@ def test_shipped_model_on_every_set(shipped, light: NumpyScorer) -> None:  # noq
 
 def test_shipped_model_on_devchat(shipped, light: NumpyScorer) -> None:  # noqa: ANN001
     if not DEVCHAT.is_file():
-        pytest.skip(f"the devchat development set is not here ({DEVCHAT}); see shared/data")
+        skip_or_fail(f"the devchat development set is not at {DEVCHAT}")
     texts = _tsv(DEVCHAT)
     _assert_same(
         texts, _in_batches(light.score_many, texts), _in_batches(shipped.score_many, texts)
@@ -160,3 +161,62 @@ def test_swap_serves_the_new_directory(light: NumpyScorer, tiny_model_dir: Path)
     assert (
         scorer.version != before and scorer.score_many(["great"])[0].model_version == scorer.version
     )
+
+
+def _char_ngram_model(directory: Path) -> Path:
+    """A three-class model with every layer of the character n-gram wide term (trained a bit)."""
+    keras = pytest.importorskip("keras")
+    charngrams = pytest.importorskip(
+        "model.charngrams", reason="the character n-gram layers come with issue 16's chat model"
+    )
+    import tensorflow as tf
+
+    from model.artifact import save_artifact
+    from model.class_calibration import ClassCalibration
+    from model.lexicon import LexiconFeatures
+    from model.text import ChatNormalize
+    from tests.model.tiny import NEGATIVE, POSITIVE
+
+    keras.utils.set_random_seed(3)
+    texts = POSITIVE + NEGATIVE + ["meeting at 3", "see you", "ok", "the report is attached"]
+    labels = [2] * len(POSITIVE) + [0] * len(NEGATIVE) + [1] * 4
+    normalize = ChatNormalize(name="chat_normalize")
+    words_tv = keras.layers.TextVectorization(
+        max_tokens=300, standardize=None, ngrams=2, output_mode="count", sparse=True
+    )
+    chars_tv = keras.layers.TextVectorization(
+        max_tokens=400, standardize=None, split=charngrams.CharNgramSplit(2, 4),
+        output_mode="multi_hot", sparse=True,
+    )  # fmt: skip
+    for layer in (words_tv, chars_tv):
+        layer.adapt(normalize(tf.constant(texts)))
+    # As model.cores builds it: a functional core on sparse inputs, inside the end-to-end model.
+    inputs = [
+        keras.Input(shape=(words_tv.vocabulary_size(),), sparse=True),
+        keras.Input(shape=(3,)),
+        keras.Input(shape=(chars_tv.vocabulary_size(),), sparse=True),
+    ]
+    terms = [
+        keras.layers.Dense(3)(inputs[0]),
+        keras.layers.Dense(3)(inputs[1]),
+        keras.layers.Dense(3, use_bias=False)(charngrams.RowL2Normalize()(inputs[2])),
+    ]
+    core = keras.Model(inputs, keras.layers.Activation("softmax")(keras.layers.Add()(terms)))
+    text = keras.Input(shape=(), dtype="string")
+    words = normalize(text)
+    probs = core([words_tv(words), LexiconFeatures()(words), chars_tv(words)])
+    network = keras.Model(text, ClassCalibration()(probs))
+    network.compile(optimizer=keras.optimizers.Adam(0.05), loss="sparse_categorical_crossentropy")
+    network.fit(tf.constant(texts), tf.constant(labels), epochs=15, verbose=0)
+    return save_artifact(network, directory, {"architecture": "bigram", "version": "chars"})
+
+
+def test_character_ngram_wide_term(tmp_path: Path) -> None:
+    from model.service import Scorer
+
+    directory = _char_ngram_model(tmp_path / "chars")
+    texts = _texts()[:2000] + ["segfaults everywhere", "lgtm!!", "flaky tests again"]
+    light = NumpyScorer.from_directory(directory)
+    want = _in_batches(Scorer.from_directory(directory).score_many, texts)
+    _assert_same(texts, _in_batches(light.score_many, texts), want)
+    assert len({s.label for s in want}) >= 3  # the comparison sees every class

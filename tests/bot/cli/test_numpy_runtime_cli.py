@@ -101,3 +101,31 @@ def test_run_loads_numpy_or_falls_back(tiny_dir: Path) -> None:
     scorer = load_local_scorer(settings)
     assert not getattr(scorer, "tensorflow_free", False)
     assert scorer.score_many(["what a great day"])[0].label.value == "positive"
+
+
+def test_a_numpy_bot_retrains_like_a_thin_one(fake_repo) -> None:  # noqa: ANN001
+    from bot.bootstrap import default_retrainer
+    from bot.retrain.thin import read_model_files
+    from bot.retrain.versions import load_model_artifact
+
+    settings = load_settings(None)
+    for runtime, load in (("numpy", read_model_files), ("tensorflow", load_model_artifact)):
+        settings.model.runtime = runtime  # type: ignore[assignment]
+        manager = default_retrainer(settings, load_local_scorer(settings), fake_repo)
+        assert manager._load_artifact is load  # metadata only: no TensorFlow in the bot
+
+
+def test_serve_rows_from_numpy_equal_tensorflow_rows() -> None:
+    from bot.serve.rows import PredictionRows
+    from model.config import BUNDLED_MODEL_DIR
+    from model.numpy_runtime import NumpyScorer
+    from model.service import Scorer
+
+    texts = ["the build is broken again", "", "<@U1> https://x.io", "ça marche pas", "great 👍"]
+    got = PredictionRows(NumpyScorer.from_directory(BUNDLED_MODEL_DIR)).score_many(texts)
+    want = PredictionRows(Scorer.from_directory(BUNDLED_MODEL_DIR)).score_many(texts)
+    for g, w in zip(got, want, strict=True):
+        assert g["probability"] == pytest.approx(w["probability"], abs=1e-4)
+        assert {k: g[k] for k in ("classes", "words", "known", "model_version")} == {
+            k: w[k] for k in ("classes", "words", "known", "model_version")
+        }

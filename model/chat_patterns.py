@@ -30,19 +30,30 @@ APOSTROPHES = r"['\x{2019}]+"  # don't -> dont, 80's -> 80s
 NOT_WORDS = r"(?:&(?:amp|lt|gt);|[^\p{L}\p{N}])+"
 
 
-def _emoji_pattern(names: tuple[str, ...]) -> str:
-    chars = []
+def emoji_glyphs(names: tuple[str, ...]) -> list[str]:
+    """The emoji called ``names`` (``:smile:``), without variation selectors."""
+    glyphs = []
     for name in names:
         glyph = emoji.emojize(name)
         if glyph == name:
             raise ValueError(f"unknown emoji name in the sentiment table: {name}")
-        chars.append(re.escape(glyph.replace("\ufe0f", "")))
+        glyphs.append(glyph.replace("\ufe0f", ""))
+    return glyphs
+
+
+def emoticon_forms(faces: tuple[str, ...]) -> set[str]:
+    """The faces as typed and as HTML-escaped (as Slack sends ``<3``)."""
+    return {form for face in faces for form in (face, html.escape(face, quote=False))}
+
+
+def _emoji_pattern(names: tuple[str, ...]) -> str:
+    chars = [re.escape(glyph) for glyph in emoji_glyphs(names)]
     return "(?:" + "|".join(sorted(chars, key=len, reverse=True)) + ")\ufe0f?"
 
 
 def _emoticon_pattern(faces: tuple[str, ...]) -> str:
     """Free-standing faces, as typed or HTML-escaped; a run of them counts once."""
-    forms = {form for face in faces for form in (face, html.escape(face, quote=False))}
+    forms = emoticon_forms(faces)
     face = "(?:" + "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)) + ")"
     return rf"(^|\s){face}(?:\s+{face})*(\s|$)"
 

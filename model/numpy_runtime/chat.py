@@ -16,11 +16,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from model.chat_patterns import APOSTROPHES, MARKUP, NOT_WORDS, word_passes
+from model.chat_patterns import (
+    APOSTROPHES,
+    MARKUP,
+    NOT_WORDS,
+    emoji_glyphs,
+    emoticon_forms,
+    word_passes,
+)
 
 _ASCII_WORD = "0-9A-Za-z_"
 _W = f"[{_ASCII_WORD}]"
 _RE2_SPACE = r"\t\n\f\r "
+_RE2_SPACE_SPLIT = re.compile(f"[{_RE2_SPACE}]")
 # Outside a character class / inside one.
 _OUTSIDE = {
     "s": f"[{_RE2_SPACE}]",
@@ -114,8 +122,18 @@ class ChatNormalizer:
         self, emoji_words: dict[str, list[str]], emoticon_words: dict[str, list[str]]
     ) -> None:
         self._markup = _sub(MARKUP, " ")
-        self._words = [_sub(pattern, rewrite) for pattern, rewrite in
-                       word_passes(emoji_words, emoticon_words)]  # fmt: skip
+        passes = word_passes(emoji_words, emoticon_words)
+        self._words = [_sub(pattern, rewrite) for pattern, rewrite in passes]
+        # What the passes look for: an emoticon is a whole whitespace-separated token (the
+        # pattern wants whitespace or an end on both sides), an emoji starts with one of these
+        # characters. A text with neither (most) skips the passes: a pass only changes what it
+        # matches, so without a first match no later pass finds anything new.
+        self._faces = frozenset(
+            form for faces in emoticon_words.values() for form in emoticon_forms(tuple(faces))
+        )
+        self._emoji_starts = frozenset(
+            glyph[0] for names in emoji_words.values() for glyph in emoji_glyphs(tuple(names))
+        )
         self._apostrophes = _sub(APOSTROPHES, "")
         self._not_words = _sub(NOT_WORDS, " ")
 
@@ -126,9 +144,15 @@ class ChatNormalizer:
     def one(self, text: str) -> str:
         """Normalise one text."""
         text = self._markup(text)
-        for replace in self._words:
-            text = replace(text)
+        if self._may_hold_words(text):
+            for replace in self._words:
+                text = replace(text)
         return self._not_words(self._apostrophes(lower(text))).strip(" ")
+
+    def _may_hold_words(self, text: str) -> bool:
+        if not text.isascii() and not self._emoji_starts.isdisjoint(text):
+            return True
+        return not self._faces.isdisjoint(_RE2_SPACE_SPLIT.split(text))
 
 
 def lower(text: str) -> str:

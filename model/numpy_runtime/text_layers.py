@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -85,7 +86,7 @@ def ngrams(tokens: list[str], widths: tuple[int, ...]) -> list[str]:
         if width == 1:
             out.extend(tokens)
         else:
-            out.extend(" ".join(tokens[i : i + width]) for i in range(len(tokens) - width + 1))
+            out.extend(map(" ".join, zip(*(tokens[k:] for k in range(width)), strict=False)))
     return out
 
 
@@ -110,7 +111,7 @@ def _text_vectorization(config: dict[str, Any], archive: ModelArchive, path: str
     def vectorize(inputs: list[Any]) -> SparseRows:
         indptr, columns, values = [0], [], []
         for text in inputs[0]:
-            found = [index.get(t, 0) for t in ngrams(cut(text), widths)]
+            found = list(map(index.get, ngrams(cut(text), widths), repeat(0)))
             if counts:
                 ids, number = np.unique(np.asarray(found, np.int64), return_counts=True)
                 columns.extend(ids.tolist())
@@ -138,7 +139,7 @@ def _lexicon(config: dict[str, Any], archive: ModelArchive, path: str) -> Operat
         sums = np.zeros((len(texts), 3), np.float32)
         for row, text in enumerate(texts):
             tokens = split(text)
-            values = [valence.get(t, 0.0) for t in tokens]
+            values = list(map(valence.get, tokens, repeat(0.0)))
             if not any(values):
                 continue
             if not negators.isdisjoint(tokens):

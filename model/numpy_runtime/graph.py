@@ -14,10 +14,11 @@ from typing import Any
 
 from model.numpy_runtime import text_layers  # noqa: F401  (registers the text layers)
 from model.numpy_runtime.files import ModelArchive, UnsupportedModel, child_paths
-from model.numpy_runtime.layers import LAYERS, Operation
+from model.numpy_runtime.layers import LAYERS, Operation, check_float32
 
 _TENSOR = "__keras_tensor__"
-_IGNORED_KWARGS = ("training", "mask")  # inference: dropout off; no masks in these models
+_IGNORED_KWARGS = ("training", "mask")  # inference: dropout off; masks must be None
+_EXACT = ("ChatNormalize", "TextVectorization")  # strings and counts: no float precision
 
 
 def _history(item: dict[str, Any]) -> str:
@@ -95,8 +96,12 @@ class Graph:
         if len(nodes) != 1:
             raise UnsupportedModel(f"layer {name!r} is called {len(nodes)} times")
         kwargs = nodes[0].get("kwargs", {})
-        if set(kwargs) - set(_IGNORED_KWARGS) or kwargs.get("training"):
+        masks = kwargs.get("mask")
+        masks = masks if isinstance(masks, list) else [masks]
+        if set(kwargs) - set(_IGNORED_KWARGS) or kwargs.get("training") or any(masks):
             raise UnsupportedModel(f"layer {name!r} is called with {sorted(kwargs)}")
+        if kind not in _EXACT:
+            check_float32(config)  # mixed precision would round differently
         refs = _references(nodes[0]["args"])
         if kind == "Functional":
             inner = Graph(layer, archive, where)

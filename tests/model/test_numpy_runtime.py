@@ -220,3 +220,43 @@ def test_character_ngram_wide_term(tmp_path: Path) -> None:
     want = _in_batches(Scorer.from_directory(directory).score_many, texts)
     _assert_same(texts, _in_batches(light.score_many, texts), want)
     assert len({s.label for s in want}) >= 3  # the comparison sees every class
+
+
+def _functional(*layers: dict) -> dict:
+    """A functional model's config: an input ``text`` and ``layers`` called in a chain."""
+    entries, previous = [{"class_name": "InputLayer", "config": {"name": "text"}}], "text"
+    for layer in layers:
+        tensor = {"class_name": "__keras_tensor__", "config": {"keras_history": [previous, 0, 0]}}
+        entries.append({**layer, "inbound_nodes": [{"args": [tensor], "kwargs": {}}]})
+        previous = layer["config"]["name"]
+    body = {"layers": entries, "input_layers": ["text", 0, 0], "output_layers": [previous, 0, 0]}
+    return {"class_name": "Functional", "config": body}
+
+
+@pytest.mark.parametrize(
+    ("config", "reason"),
+    [
+        ({"class_name": "Sequential", "config": {}}, "Sequential"),
+        (_functional({"class_name": "LSTM", "config": {"name": "lstm"}}), "class LSTM"),
+        (
+            _functional(
+                {
+                    "class_name": "Activation",
+                    "config": {"name": "act", "activation": "softmax", "dtype": "mixed_float16"},
+                }
+            ),  # fmt: skip
+            "mixed_float16",
+        ),
+        (
+            _functional(
+                {"class_name": "Activation", "config": {"name": "a", "activation": "gelu"}}
+            ),
+            "gelu",
+        ),  # fmt: skip
+    ],
+)
+def test_what_the_runtime_refuses(config: dict, reason: str) -> None:
+    from model.numpy_runtime.graph import Graph
+
+    with pytest.raises(UnsupportedModel, match=reason):
+        Graph(config, archive=None)  # type: ignore[arg-type]  (nothing is read)

@@ -4,9 +4,11 @@ Each command runs as a child process of this script; its peak RSS is the child's
 ``ru_maxrss`` (``os.wait4``), its time the wall clock from start to exit (or, for ``serve``,
 to the line saying it serves). Rows:
 
-- ``score "x"``: one text, the model in process (embedded) and through ``sentibot serve`` (thin);
+- ``score "x"``: one text, the model in process (embedded: in NumPy, ``model.numpy_runtime``,
+  and in TensorFlow, ``[model] runtime``) and through ``sentibot serve`` (thin);
 - ``run`` (shell adapter, SQLite): with no input (start-up and shutdown), and with 2,000 chat
-  messages piped to its standard input, embedded and thin;
+  messages piped to its standard input, embedded (TensorFlow, the ``auto`` default for ``run``,
+  and NumPy) and thin;
 - ``serve``: start-up to "serving", and its peak RSS after the thin rows above went through it.
 
 The thin rows set ``SENTIBOT_MODEL__SERVING_URL`` to the server this script started. Every row
@@ -128,9 +130,16 @@ def run_all(messages: int, extra: dict[str, str], embedded_only: bool = False) -
             rows.append(Row(command, mode, seconds, peak, note))
             print(f"  {command} ({mode}): {seconds:.2f} s, {peak:.0f} MB {note}", file=sys.stderr)
 
-        row('score "x"', "embedded", ["score", "x"], env("score"))
-        row("run, no input", "embedded", ["run"], env("run-empty"))
-        row(f"run, {messages:,} messages", "embedded", ["run"], env("run-embedded"), chat)
+        numpy, tensorflow = {"SENTIBOT_MODEL__RUNTIME": "numpy"}, {"SENTIBOT_MODEL__RUNTIME":
+                                                                    "tensorflow"}  # fmt: skip
+        row('score "x"', "embedded, NumPy", ["score", "x"], env("score", **numpy))
+        row('score "x"', "embedded, TensorFlow", ["score", "x"], env("score-tf", **tensorflow))
+        row("run, no input", "embedded, TensorFlow", ["run"], env("run-empty", **tensorflow))
+        row(f"run, {messages:,} messages", "embedded, TensorFlow", ["run"],
+            env("run-embedded", **tensorflow), chat)  # fmt: skip
+        row("run, no input", "embedded, NumPy", ["run"], env("run-empty-np", **numpy))
+        row(f"run, {messages:,} messages", "embedded, NumPy", ["run"], env("run-np", **numpy),
+            chat)  # fmt: skip
         if embedded_only:
             return rows
         server = Server(env("serve"))
@@ -164,9 +173,11 @@ def main() -> int:
     )
     args = parser.parse_args()
     extra = dict(item.split("=", 1) for item in args.env)
-    print(f"footprint: {args.messages:,} messages, cores {os.cpu_count()}, extra env {extra}",
-          file=sys.stderr)  # fmt: skip
+    load = "/".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"footprint: {args.messages:,} messages, cores {os.cpu_count()}, load {load}, "
+          f"extra env {extra}", file=sys.stderr)  # fmt: skip
     print(table(run_all(args.messages, extra, args.embedded_only)))
+    print("load average after: " + "/".join(f"{x:.2f}" for x in os.getloadavg()), file=sys.stderr)
     return 0
 
 

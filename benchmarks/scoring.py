@@ -4,6 +4,8 @@ Rows, all measured in this one run on the same messages:
 
 - ``Scorer.score_many`` (the service: prepare, one compiled call, calibration, language gate,
   labels) at batch sizes 1, 32 and 256, plus the bare compiled call at 256;
+- ``NumpyScorer.score_many`` (``model.numpy_runtime``: the same model in NumPy and Python, no
+  TensorFlow; what ``[model] runtime = "numpy"`` runs) at batch sizes 1 and 256;
 - a naive loop of ``model.predict()`` per message (a few hundred only: it is slow);
 - VADER (``vaderSentiment``), the lexicon scorer people pick instead, one message at a time.
 
@@ -127,6 +129,10 @@ def print_table(rows: list[dict[str, object]]) -> None:
         )
 
 
+def _load() -> str:
+    return "/".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def _lines(path: Path) -> list[str]:
     lines = path.read_text(encoding="utf-8").splitlines()
     return [line.rsplit("\t", 1)[0] for line in lines if line.strip() and line[0] != "#"]
@@ -194,15 +200,24 @@ def main() -> int:
     print(
         f"model {scorer.version} from {directory}; {len(texts)} distinct messages, "
         f"{args.threads} TF threads, {os.cpu_count()} CPUs, {args.rounds} rounds of "
-        f"{args.seconds:g} s per row\n"
+        f"{args.seconds:g} s per row; load average {_load()}\n"
     )
 
+    from model.numpy_runtime import NumpyScorer, UnsupportedModel
+
+    try:
+        light = NumpyScorer.from_directory(directory, ScoringConfig())
+        numpy_rows = [("NumpyScorer.score_many", light.score_many, corpus, b) for b in (1, 256)]
+    except UnsupportedModel as exc:
+        print(f"(no NumPy rows: {exc})")
+        numpy_rows = []
     model = scorer.artifact.model
     vader = SentimentIntensityAnalyzer()
     naive = corpus[: args.predict]
     methods = [
         *[("Scorer.score_many", scorer.score_many, corpus, b) for b in (1, 32, 256)],
         ("compiled call only", scorer.probabilities, corpus, 256),
+        *numpy_rows,
         (
             "naive model.predict() per message",
             lambda chunk: model.predict(tf.constant(chunk), verbose=0),
@@ -221,6 +236,7 @@ def main() -> int:
         for _ in range(args.rounds)
     ]
     print_table(summarise(rounds, "VADER polarity_scores"))
+    print(f"load average after: {_load()}")
     language_gate(scorer, texts + _lines(DATA / "neutral_messages.txt"))
     return 0
 

@@ -60,10 +60,13 @@ def default_retrainer(
     """The admin retrain manager (``bot.retrain.manager``).
 
     ``config_path`` is handed to the training process so it reads the same configuration. A
-    thin bot (``[model] serving_url``) reads new models' metadata only and scores held-back
-    feedback with them in a child process (``bot.retrain.thin``): it never imports TensorFlow.
+    thin bot (``[model] serving_url``), and a bot whose model runs in NumPy (``[model] runtime``),
+    read new models' metadata only and score held-back feedback with them in a child process
+    (``bot.retrain.thin``): they never import TensorFlow.
     """
-    if not settings.model.serving_url:
+    from bot.factories import uses_numpy
+
+    if not settings.model.serving_url and not uses_numpy(settings, "run"):
         return RetrainManager(settings, scorer, repository, config_path=config_path)
     from bot.retrain.thin import CandidateScorer, read_model_files
 

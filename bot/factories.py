@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Secrets, Settings
@@ -16,12 +19,15 @@ from bot.errors import StartupError, first_line
 
 if TYPE_CHECKING:
     from model.batcher import BatchScorer as Scorer
+    from model.numpy_runtime import NumpyScorer
     from model.remote import RemoteScorer
-    from model.service import Scorer as LocalScorer
+    from model.service import Scorer as TensorFlowScorer
     from storage.database import Database
     from storage.repository import Repository
 
 logger = logging.getLogger(__name__)
+
+ONE_SHOT = ("score", "explain")  # the commands ``[model] runtime = "auto"`` runs in NumPy
 
 
 def choose_adapter(settings: Settings, secrets: Secrets, *, explain: bool = True) -> str:
@@ -94,9 +100,58 @@ def load_scorer(settings: Settings, repository: Repository | None = None) -> Sco
     return load_local_scorer(settings, repository)
 
 
-def load_local_scorer(settings: Settings, repository: Repository | None = None) -> LocalScorer:
-    """The model in this process (``model.service.Scorer``): the database's active version when
-    its directory loads (given a ``repository``), else the configured model (``load_scorer``).
+def uses_numpy(settings: Settings, command: str) -> bool:
+    """Whether ``command`` runs the model with ``model.numpy_runtime`` (``[model] runtime``).
+
+    ``"numpy"``: always; ``"tensorflow"``: never; ``"auto"``: for the one-shot commands
+    (``score``, ``explain``: start-up is their cost), not for ``run`` (TensorFlow scores large
+    batches faster: ``benchmarks/scoring.py``).
+    """
+    runtime = settings.model.runtime
+    return runtime == "numpy" or (runtime == "auto" and command in ONE_SHOT)
+
+
+def load_numpy_scorer(settings: Settings, directory: Path) -> NumpyScorer | None:
+    """The model in ``directory`` run by ``model.numpy_runtime``, or ``None`` (one log line)
+    when it holds a layer or setting that runtime does not compute: TensorFlow runs it then."""
+    from model.numpy_runtime import NumpyScorer, UnsupportedModel
+
+    try:
+        scorer = NumpyScorer.from_directory(directory, settings.scoring)
+    except UnsupportedModel as exc:
+        level = logging.WARNING if settings.model.runtime == "numpy" else logging.INFO
+        logger.log(level, "the model in %s runs in TensorFlow: %s", directory, exc)
+        return None
+    logger.info("model %s runs in NumPy (no TensorFlow)", scorer.version)
+    return scorer
+
+
+def model_loader(
+    settings: Settings, command: str = "run"
+) -> Callable[[Path], NumpyScorer | TensorFlowScorer]:
+    """Loads a model directory as a scorer in this process: with ``model.numpy_runtime`` when
+    ``uses_numpy`` and the model allows, else with TensorFlow (imported only then)."""
+
+    def load(directory: Path) -> NumpyScorer | TensorFlowScorer:
+        if uses_numpy(settings, command):
+            light = load_numpy_scorer(settings, Path(directory))
+            if light is not None:
+                return light
+        from bot.tfimport import import_tensorflow
+
+        import_tensorflow()  # its native start-up lines go to the log file, not the terminal
+        from model.service import Scorer
+
+        return Scorer.from_directory(directory, settings.scoring)
+
+    return load
+
+
+def load_local_scorer(
+    settings: Settings, repository: Repository | None = None, *, command: str = "run"
+) -> NumpyScorer | TensorFlowScorer:
+    """The model in this process (``model_loader``): the database's active version when its
+    directory loads (given a ``repository``), else the configured model (``load_scorer``).
 
     Raises
     ------
@@ -104,26 +159,19 @@ def load_local_scorer(settings: Settings, repository: Repository | None = None) 
         When the configured model is missing or broken.
     """
     from bot.retrain.versions import active_scorer
-    from bot.tfimport import import_tensorflow
 
-    import_tensorflow()  # its native start-up lines go to the log file, not the terminal
-    from model.artifact import ModelLoadError
-    from model.service import Scorer
-
+    load = model_loader(settings, command)
     directory = settings.model.directory
     if repository is not None:
-        active = active_scorer(
-            repository,
-            lambda path: Scorer.from_directory(path, settings.scoring),
-            fallback=f"the configured model in {directory}",
-        )
+        active = active_scorer(repository, load, fallback=f"the configured model in {directory}")
         if active is not None:
             return active
     try:
-        return Scorer.from_directory(directory, settings.scoring)
-    except ModelLoadError as exc:
-        raise StartupError(str(exc)) from None
-    except Exception as exc:  # anything else while loading is a broken model directory
+        return load(directory)
+    except Exception as exc:  # anything while loading is a missing or broken model directory
+        artifact = sys.modules.get("model.artifact")
+        if artifact is not None and isinstance(exc, artifact.ModelLoadError):
+            raise StartupError(str(exc)) from None
         raise StartupError(f"cannot load the model in {directory}: {first_line(exc)}") from None
 
 

@@ -113,6 +113,11 @@ class ModelConfig(Section):
     # Directory holding ``sentiment.keras`` and ``metadata.json``; empty means the bundled model.
     path: Path | None = None
     serving_url: str = ""
+    # Where the model runs in this process (no ``serving_url``): ``"numpy"`` is
+    # ``model.numpy_runtime`` (no TensorFlow: quick to start, small), ``"tensorflow"`` the Keras
+    # model; ``"auto"`` runs one-shot commands (``score``, ``explain``) in NumPy and ``run`` in
+    # TensorFlow (faster on large batches). A model NumPy cannot compute runs in TensorFlow.
+    runtime: Literal["auto", "tensorflow", "numpy"] = "auto"
     max_tokens: int = Field(50000, ge=100)
     sequence_length: int = Field(500, ge=8)
     ngrams: int = Field(2, ge=1, le=3)

@@ -14,13 +14,10 @@ reaches TensorFlow: it repairs invalid surrogates, drops control characters and 
 
 from __future__ import annotations
 
-import html
-import re
-
-import emoji
 import keras
 import tensorflow as tf
 
+from model.chat_patterns import APOSTROPHES, MARKUP, NOT_WORDS, word_passes
 from model.emoji_words import EMOJI_WORDS, EMOTICON_WORDS
 from model.textprep import CONTROL_CHARS, MAX_CHARS_DEFAULT, prepare
 
@@ -33,48 +30,6 @@ __all__ = [
     "normalize",
     "prepare",
 ]
-
-# Markup that is not words, in one pass: HTML line breaks, code blocks, inline code, Slack and
-# Discord mentions and channel links, Discord custom emoji, Slack links, bare URLs.
-_MARKUP = "|".join(
-    (
-        r"(?i:<br\s*/?>)",
-        r"(?s:```.*?```)",
-        r"`[^`\n]*`",
-        r"<[@#!][^>\s]*>",
-        r"<a?:\w+:\d+>",
-        r"<(?:https?|mailto):[^>\s]*>",
-        r"(?i:\b(?:https?://|www\.)\S+)",
-    )
-)
-_APOSTROPHES = r"['\x{2019}]+"  # don't -> dont, 80's -> 80s
-# Everything but letters and digits, and the HTML entities Slack escapes ``& < >`` into.
-_NOT_WORDS = r"(?:&(?:amp|lt|gt);|[^\p{L}\p{N}])+"
-
-
-def _emoji_pattern(names: tuple[str, ...]) -> str:
-    chars = []
-    for name in names:
-        glyph = emoji.emojize(name)
-        if glyph == name:
-            raise ValueError(f"unknown emoji name in the sentiment table: {name}")
-        chars.append(re.escape(glyph.replace("\ufe0f", "")))
-    return "(?:" + "|".join(sorted(chars, key=len, reverse=True)) + ")\ufe0f?"
-
-
-def _emoticon_pattern(faces: tuple[str, ...]) -> str:
-    """Free-standing faces, as typed or HTML-escaped; a run of them counts once."""
-    forms = {form for face in faces for form in (face, html.escape(face, quote=False))}
-    face = "(?:" + "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)) + ")"
-    return rf"(^|\s){face}(?:\s+{face})*(\s|$)"
-
-
-def _word_pattern(emoticons: tuple[str, ...], emoji_names: tuple[str, ...]) -> str:
-    """One pattern for the emoticons and emoji that stand for one word."""
-    parts = ([_emoticon_pattern(emoticons)] if emoticons else []) + (
-        [_emoji_pattern(emoji_names)] if emoji_names else []
-    )
-    return "|".join(parts)
 
 
 @keras.saving.register_keras_serializable(package="sentibot")
@@ -102,24 +57,15 @@ class ChatNormalize(keras.layers.Layer):
         super().__init__(**kwargs)
         self.emoji_words = {k: list(v) for k, v in (emoji_words or EMOJI_WORDS).items()}
         self.emoticon_words = {k: list(v) for k, v in (emoticon_words or EMOTICON_WORDS).items()}
-        # One pass per word; unmatched groups rewrite to nothing, so emoji need no boundary.
-        self._words = [
-            (
-                _word_pattern(
-                    tuple(self.emoticon_words.get(word, ())), tuple(self.emoji_words.get(word, ()))
-                ),
-                rf"\1 {word} \2",
-            )
-            for word in sorted(set(self.emoji_words) | set(self.emoticon_words))
-        ]
+        self._words = word_passes(self.emoji_words, self.emoticon_words)
 
     def call(self, inputs: tf.Tensor) -> tf.Tensor:
-        text = tf.strings.regex_replace(inputs, _MARKUP, " ")
+        text = tf.strings.regex_replace(inputs, MARKUP, " ")
         for pattern, rewrite in self._words:
             text = tf.strings.regex_replace(text, pattern, rewrite)
         text = tf.strings.lower(text, encoding="utf-8")
-        text = tf.strings.regex_replace(text, _APOSTROPHES, "")
-        text = tf.strings.regex_replace(text, _NOT_WORDS, " ")
+        text = tf.strings.regex_replace(text, APOSTROPHES, "")
+        text = tf.strings.regex_replace(text, NOT_WORDS, " ")
         return tf.strings.strip(text)
 
     def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple[int | None, ...]:

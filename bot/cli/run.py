@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     from bot.bootstrap import build_app
     from bot.cli.main import verbosity_level
     from bot.errors import StartupError
-    from bot.factories import check_credentials, choose_adapter
+    from bot.factories import check_credentials, choose_adapter, uses_numpy
     from bot.logs import configure_logging
     from bot.tfimport import import_tensorflow
 
@@ -65,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
     configure_logging(level, settings.ops.log_format)
     try:
         check_credentials(settings, secrets, adapter)  # a bad token: told before the model loads
-        if not settings.model.serving_url:  # first, so its start-up peak is all that peaks
+        in_tensorflow = not settings.model.serving_url and not uses_numpy(settings, "run")
+        if in_tensorflow:  # first, so its start-up peak is all that peaks
             import_tensorflow()
         app = build_app(settings, config_path=config_path)
     except StartupError as exc:

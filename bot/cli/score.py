@@ -3,7 +3,9 @@
 ``score`` takes texts as arguments or, without any, one message per line of standard input
 (streamed in batches, so it works on large files and pipes). ``explain`` lists the words that
 moved a text's score, by occlusion. With ``[model] serving_url`` set, both go through the model
-server (``sentibot serve`` or TF Serving) and never import TensorFlow.
+server (``sentibot serve`` or TF Serving) and never import TensorFlow; without it, the model
+runs in NumPy (``model.numpy_runtime``, ``[model] runtime``), TensorFlow only for a model that
+runtime does not compute.
 """
 
 from __future__ import annotations
@@ -49,7 +51,9 @@ def _load(args: argparse.Namespace) -> Scorer | None:
     """The scorer, or ``None`` after printing one line on stderr.
 
     With ``[model] serving_url`` set (and no ``--model``), the model server scores: nothing
-    here imports TensorFlow. Otherwise the model runs in this process.
+    here imports TensorFlow. Otherwise the model runs in this process: in NumPy
+    (``model.numpy_runtime``, no TensorFlow) when ``[model] runtime`` allows and the model's
+    layers are supported, else in TensorFlow.
     """
     settings = load_settings(getattr(args, "config", None))
     if settings.model.serving_url and args.model is None:
@@ -61,11 +65,17 @@ def _load(args: argparse.Namespace) -> Scorer | None:
         except StartupError as exc:
             print(f"sentibot: {exc}", file=sys.stderr)
             return None
+    from bot.factories import load_numpy_scorer, uses_numpy
     from bot.retrain.versions import model_directory
+
+    directory = model_directory(settings, args.model)
+    if uses_numpy(settings, getattr(args, "command", "score")):  # [model] runtime
+        light = load_numpy_scorer(settings, directory)
+        if light is not None:
+            return light
     from bot.tfimport import import_tensorflow
 
-    import_tensorflow()  # first (its start-up peak); its native lines go to the log file
-    directory = model_directory(settings, args.model)
+    import_tensorflow()  # its native start-up lines go to the log file
     from model.artifact import ModelLoadError
     from model.service import Scorer
 

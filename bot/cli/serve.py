@@ -15,7 +15,9 @@ import contextlib
 import logging
 import signal
 import sys
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from bot.config import load_settings
 
@@ -23,6 +25,8 @@ if TYPE_CHECKING:
     from bot.config import Settings
     from bot.retrain.versions import ActiveModelSync
     from bot.serve.server import ModelServer
+    from model.artifact import Artifact
+    from model.numpy_runtime import NumpyScorer
     from model.service import Scorer
     from storage.repository import Repository
 
@@ -60,17 +64,18 @@ def serve_command(args: argparse.Namespace) -> int:
     start (the reason printed as one line)."""
     from bot.cli.main import verbosity_level
     from bot.errors import StartupError
-    from bot.factories import load_local_scorer, open_storage
+    from bot.factories import load_local_scorer, open_storage, uses_numpy
     from bot.logs import configure_logging
     from bot.tfimport import import_tensorflow
 
     settings = load_settings(getattr(args, "config", None))
     verbose = getattr(args, "verbose", 0)
     configure_logging(verbosity_level(verbose, settings.ops.log_level), settings.ops.log_format)
-    import_tensorflow()
+    if not uses_numpy(settings, "serve"):  # first, so its start-up peak is all that peaks
+        import_tensorflow()
     try:  # the server runs the model itself, whatever [model] serving_url its bots are given
         database = open_storage(settings)
-        scorer = load_local_scorer(settings, database.repository)
+        scorer = load_local_scorer(settings, database.repository, command="serve")
     except StartupError as exc:
         print(f"sentibot: {exc}", file=sys.stderr)
         return 2
@@ -81,8 +86,12 @@ def serve_command(args: argparse.Namespace) -> int:
 
 
 async def _serve(
-    args: argparse.Namespace, settings: Settings, scorer: Scorer, repository: Repository
+    args: argparse.Namespace,
+    settings: Settings,
+    scorer: Scorer | NumpyScorer,
+    repository: Repository,
 ) -> int:
+    from bot.retrain.thin import read_model_files
     from bot.retrain.versions import ActiveModelSync, load_model_artifact
     from bot.serve.rows import PredictionRows
     from bot.serve.server import ModelServer
@@ -104,7 +113,11 @@ async def _serve(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    sync = ActiveModelSync(scorer, repository, load_model_artifact, asyncio.Lock(), lambda: False)
+    # A model run in NumPy loads a new version's files itself: only its metadata is read here.
+    load: Callable[[Path], Artifact] = load_model_artifact
+    if getattr(scorer, "tensorflow_free", False):
+        load = cast("Callable[[Path], Artifact]", read_model_files)
+    sync = ActiveModelSync(scorer, repository, load, asyncio.Lock(), lambda: False)
     follower = asyncio.create_task(_follow(sync, args.sync, stop), name="model-sync")
     print(
         f"serving model {scorer.version} at http://{args.host}:{server.port}/v1/models/"

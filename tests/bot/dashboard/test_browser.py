@@ -142,18 +142,29 @@ def running(tmp_path: Path) -> Iterator[Running]:
 
 
 def test_a_person_uses_the_dashboard_in_a_browser(running: Running, tmp_path: Path) -> None:
-    from selenium.common.exceptions import NoAlertPresentException
+    from selenium.common.exceptions import (
+        NoAlertPresentException,
+        StaleElementReferenceException,
+    )
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
 
     driver = browser()
-    wait = WebDriverWait(driver, 30, poll_frequency=0.2)  # a loaded CI machine
+    # A loaded CI machine; the page re-renders its table on every update, so an element read
+    # between a find and its text can be replaced: that is retried, not a failure.
+    wait = WebDriverWait(
+        driver, 30, poll_frequency=0.2, ignored_exceptions=(StaleElementReferenceException,)
+    )
     try:
         link, _ = new_link(running.deps.signer, ALICE, running.url)
         driver.get(link)
-        rows = driver.find_elements(By.CSS_SELECTOR, "#channels tbody tr")
-        keys = sorted(row.get_attribute("data-key") for row in rows)
+        keys = wait.until(
+            lambda d: sorted(
+                row.get_attribute("data-key")
+                for row in d.find_elements(By.CSS_SELECTOR, "#channels tbody tr")
+            )
+        )
         assert keys == ["slack/C1", "slack/C2", "slack/C4"]  # not C3: another server
         assert "another-server" not in driver.page_source
         assert driver.current_url == f"{running.url}/"  # the token is gone from the address bar
@@ -162,17 +173,15 @@ def test_a_person_uses_the_dashboard_in_a_browser(running: Running, tmp_path: Pa
 
         # The overview updates itself when a message is stored.
         messages = 'tr[data-key="slack/C1"] td[data-field="messages"]'
-        before = int(driver.find_element(By.CSS_SELECTOR, messages).text)
+        before = int(wait.until(lambda d: d.find_element(By.CSS_SELECTOR, messages).text))
         running.db.repository.upsert_messages(
             [message("T1", "C1", 123456, 0.9, when=datetime.now(UTC), text="new!")]
         )
         wait.until(lambda d: d.find_element(By.CSS_SELECTOR, messages).text == str(before + 1))
 
         # The channel page, by keyboard: the link is focusable and Enter follows it.
-        name = driver.find_element(
-            By.CSS_SELECTOR, 'tr[data-key="slack/C1"] td[data-field="name"] a'
-        )
-        name.send_keys(Keys.ENTER)
+        name = 'tr[data-key="slack/C1"] td[data-field="name"] a'
+        wait.until(lambda d: d.find_element(By.CSS_SELECTOR, name).send_keys(Keys.ENTER) or True)
         wait.until(lambda d: "/channel/slack/C1" in d.current_url)
         chart = driver.find_element(By.CSS_SELECTOR, "svg.chart.trend")
         assert chart.size["width"] > 300 and chart.size["height"] > 100

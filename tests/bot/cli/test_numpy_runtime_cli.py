@@ -18,19 +18,9 @@ import pytest
 
 from bot.config import load_settings
 from bot.factories import load_local_scorer, uses_numpy
+from tests.loaded_modules import HEAVY, WRAPPER
 
 ROOT = Path(__file__).resolve().parents[3]
-HEAVY = ("tensorflow", "keras", "tf_keras")
-WRAPPER = """
-import json, os, sys
-from bot.cli.main import main
-try:
-    status = main(sys.argv[1:])
-finally:
-    with open(os.environ["LOADED_MODULES_FILE"], "w") as out:
-        json.dump(sorted({name.split(".")[0] for name in sys.modules}), out)
-sys.exit(status)
-"""
 
 
 def _run(args: list[str], cwd: Path, runtime: str = "auto") -> tuple[int, str, str, list[str]]:

@@ -18,19 +18,7 @@ import pytest
 
 from bot.serve.rows import Row
 from bot.serve.server import ModelServer
-
-HEAVY = ("tensorflow", "keras", "tf_keras")
-# Runs a sentibot command, then writes the top-level names of every loaded module to a file.
-WRAPPER = """
-import json, os, sys
-from bot.cli.main import main
-try:
-    status = main(sys.argv[1:])
-finally:
-    with open(os.environ["LOADED_MODULES_FILE"], "w") as out:
-        json.dump(sorted({name.split(".")[0] for name in sys.modules}), out)
-sys.exit(status)
-"""
+from tests.loaded_modules import HEAVY, WRAPPER
 
 
 class WordRows:

@@ -168,6 +168,7 @@ def load_artifact(directory: Path | str) -> Artifact:
     import model.charngrams  # noqa: F401  (registers CharNgramSplit and RowL2Normalize)
     import model.class_calibration  # noqa: F401  (registers ClassCalibration)
     import model.lexicon  # noqa: F401  (registers LexiconFeatures for deserialisation)
+    import model.losses  # noqa: F401  (the polarity-aware loss a ``polarity`` core was compiled with)
     import model.text  # noqa: F401  (registers ChatNormalize for deserialisation)
 
     directory = Path(directory)

@@ -36,8 +36,11 @@ __all__ = [
 class ChatNormalize(keras.layers.Layer):
     """Normalise raw chat or review strings into space-separated lower-case words.
 
-    Nine string passes per batch (markup, one per replacement word, lower case, apostrophes,
-    everything else that is not a letter or digit, strip): it runs on every scored message.
+    String passes per batch: markup, one per replacement word, lower case, apostrophes,
+    everything else that is not a letter or digit, strip; it runs on every scored message. The
+    replacement-word passes run only on the texts one of their patterns matches (found in one
+    pass): a text none of them matches is left as it is by every one of them, so the output is
+    the same as running them all on every text.
 
     Parameters
     ----------
@@ -58,11 +61,16 @@ class ChatNormalize(keras.layers.Layer):
         self.emoji_words = {k: list(v) for k, v in (emoji_words or EMOJI_WORDS).items()}
         self.emoticon_words = {k: list(v) for k, v in (emoticon_words or EMOTICON_WORDS).items()}
         self._words = word_passes(self.emoji_words, self.emoticon_words)
+        self._any_word = "(?s).*(?:" + "|".join(p for p, _ in self._words) + ").*"
 
     def call(self, inputs: tf.Tensor) -> tf.Tensor:
         text = tf.strings.regex_replace(inputs, MARKUP, " ")
-        for pattern, rewrite in self._words:
-            text = tf.strings.regex_replace(text, pattern, rewrite)
+        if self._words:
+            rows = tf.where(tf.strings.regex_full_match(text, self._any_word))
+            some = tf.gather_nd(text, rows)
+            for pattern, rewrite in self._words:
+                some = tf.strings.regex_replace(some, pattern, rewrite)
+            text = tf.tensor_scatter_nd_update(text, rows, some)
         text = tf.strings.lower(text, encoding="utf-8")
         text = tf.strings.regex_replace(text, APOSTROPHES, "")
         text = tf.strings.regex_replace(text, NOT_WORDS, " ")

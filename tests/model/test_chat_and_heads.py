@@ -168,6 +168,42 @@ def test_class_calibration_fits_a_prior_shift():
     assert np.mean(z.argmax(1) == labels) > 0.95
 
 
+@pytest.mark.parametrize(("scale", "shift"), [(2.0, 1.0), (6.0, 4.0), (10.0, 1.0)])
+def test_class_calibration_reaches_its_optimum(scale: float, shift: float):
+    """Confident outputs (log-probabilities down to -13.8) are where the Adam steps used before
+    stopped short of the optimum (issue 16: devchat_dev moved by 0.016 with where they stopped);
+    the fit is a stationary point: no small move of any parameter lowers the loss."""
+    from model.class_calibration import fit_class_calibration
+
+    rng = np.random.default_rng(1)
+    labels = rng.integers(0, 3, 1000)
+    logits = rng.normal(0.0, scale, (1000, 3))
+    logits[np.arange(1000), labels] += shift
+    probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+
+    def loss(w: np.ndarray, b: np.ndarray) -> float:
+        z = np.log(np.clip(probs, 1e-6, 1.0)) @ w.T + b
+        z -= z.max(axis=1, keepdims=True)
+        logq = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        weights = (1.0 / np.bincount(labels, minlength=3))[labels]
+        return float(-(weights * logq[np.arange(1000), labels]).sum() / weights.sum())
+
+    def penalised(w: np.ndarray, b: np.ndarray) -> float:
+        return loss(w, b) + 1e-3 * float(((w - np.eye(3)) ** 2).sum())
+
+    w, b = fit_class_calibration(probs, labels)
+    best = penalised(w, b)
+    assert best < penalised(np.eye(3), np.zeros(3))
+    for index in np.ndindex(3, 4):
+        for delta in (1e-3, -1e-3):
+            moved_w, moved_b = w.copy(), b.copy()
+            if index[1] < 3:
+                moved_w[index] += delta
+            else:
+                moved_b[index[0]] += delta
+            assert penalised(moved_w, moved_b) >= best - 1e-9
+
+
 def test_three_class_model_saves_its_class_calibration(fixture_reviews, tmp_path):
     from model.artifact import load_artifact
     from model.class_calibration import calibration_layer

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -80,3 +81,22 @@ def test_remote_answers_carry_the_classes_of_a_three_class_model() -> None:
     probs, words, version = remote._parse({"predictions": rows}, 2)
     assert words == ["it broke", "pr merged"] and words.classes.tolist() == [0, 1]
     assert probs.tolist() == pytest.approx([0.1, 0.5]) and version == "v"
+
+
+def test_a_fresh_interpreter_loads_the_shipped_model_in_tensorflow() -> None:
+    """Only ``model.artifact`` imported: every registered object the saved file names (the
+    polarity-aware loss its core was compiled with included) is registered by loading it."""
+    import subprocess
+    import sys
+
+    code = (
+        "from model.artifact import load_artifact; from model.config import BUNDLED_MODEL_DIR; "
+        "print(load_artifact(BUNDLED_MODEL_DIR).version)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )  # fmt: skip
+    meta = json.loads((BUNDLED_MODEL_DIR / "metadata.json").read_text(encoding="utf-8"))
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == meta["version"]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
-from model.chat_patterns import APOSTROPHES, MARKUP, NOT_WORDS, word_passes
+from model.chat_patterns import APOSTROPHES, MARKUP, NOT_WORDS_BUT_A_SPACE, word_passes
 from model.emoji_words import EMOJI_WORDS, EMOTICON_WORDS
 from model.textprep import CONTROL_CHARS, MAX_CHARS_DEFAULT, prepare
 
@@ -73,7 +73,7 @@ class ChatNormalize(keras.layers.Layer):
             text = tf.tensor_scatter_nd_update(text, rows, some)
         text = tf.strings.lower(text, encoding="utf-8")
         text = tf.strings.regex_replace(text, APOSTROPHES, "")
-        text = tf.strings.regex_replace(text, NOT_WORDS, " ")
+        text = tf.strings.regex_replace(text, NOT_WORDS_BUT_A_SPACE, " ")
         return tf.strings.strip(text)
 
     def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple[int | None, ...]:

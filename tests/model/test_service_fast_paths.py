@@ -1,7 +1,8 @@
 """The scoring fast paths give exactly what the slow paths give.
 
 The compiled call's English check, the model-vocabulary shortcut of the language gate, the
-ASCII shortcut of ``prepare`` and the sharded call must never change a result.
+ASCII shortcut of ``prepare``, the sharded call and ``ChatNormalize``'s rewrite that skips lone
+spaces must never change a result.
 """
 
 from __future__ import annotations
@@ -11,8 +12,11 @@ from pathlib import Path
 
 import pytest
 import tensorflow as tf
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from model.artifact import Artifact
+from model.chat_patterns import NOT_WORDS, NOT_WORDS_BUT_A_SPACE
 from model.config import BUNDLED_MODEL_DIR, ScoringConfig
 from model.language import LanguageFilter
 from model.language_graph import english_graph_check
@@ -143,3 +147,22 @@ def test_scores_of_makes_the_scores_score_makes() -> None:
     assert replace(made[0], reason="truncated") == Score(0.25, Label.NEGATIVE, "v1", "truncated")
     with pytest.raises(FrozenInstanceError):
         made[0].score = 1.0  # type: ignore[misc]
+
+
+_PUNCTUATION_ALPHABET = " \t\n&;amplgt,.!?'é漢1_-\u00a0\u2028👍"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.text(_PUNCTUATION_ALPHABET, max_size=16), min_size=1, max_size=40))
+def test_skipping_lone_spaces_rewrites_text_as_the_plain_pattern_does(texts: list[str]) -> None:
+    batch = tf.constant(texts)
+    plain = tf.strings.regex_replace(batch, NOT_WORDS, " ")
+    skipping = tf.strings.regex_replace(batch, NOT_WORDS_BUT_A_SPACE, " ")
+    assert skipping.numpy().tolist() == plain.numpy().tolist()
+
+
+def test_skipping_lone_spaces_on_every_benchmark_message() -> None:
+    batch = tf.constant(english_texts() + _lines(FOREIGN_FILE) + AWKWARD[:3] + AWKWARD[4:])
+    plain = tf.strings.regex_replace(batch, NOT_WORDS, " ").numpy().tolist()
+    assert tf.strings.regex_replace(batch, NOT_WORDS_BUT_A_SPACE, " ").numpy().tolist() == plain
+    assert len(plain) > 1000

@@ -67,5 +67,6 @@ CREDITS = [
     "devchat premo_pr: PRemo (opus-research/sentiment-dataset, MIT, Copyright (c) 2025 Daniel "
     "Coutinho), doi:10.5281/zenodo.15810713; Coutinho, D. et al. (2024) 'Looks Good To Me ;-)': "
     "Assessing Sentiment Analysis Tools for Pull Request Discussions. EASE 2024, 211-221.",
-    "teamchat: sentibot's own hand-written team-chat messages (benchmarks/data, MIT).",
+    "teamchat: sentibot's own hand-written team, community and developer chat messages "
+    "(benchmarks/data: teamchat_train, teamchat_written, devchat_written; MIT).",
 ]

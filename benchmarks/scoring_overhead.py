@@ -26,8 +26,9 @@ import os
 import pstats
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -37,8 +38,10 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
 
 from benchmarks.scoring import load_messages  # noqa: E402
 
+T = TypeVar("T")
 
-def per_batch(call: Callable[[list[str]], object], batches: list[list[str]]) -> float:
+
+def per_batch(call: Callable[[T], object], batches: Sequence[T]) -> float:
     """Microseconds per batch of one pass of ``call`` over ``batches``."""
     start = time.perf_counter()
     for batch in batches:

@@ -22,7 +22,6 @@ import argparse
 import os
 import statistics
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,14 +32,7 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.scoring import load_messages  # noqa: E402
-
-
-def per_batch(call: Callable[[object], object], inputs: list[object]) -> float:
-    """Microseconds per batch of one pass of ``call`` over ``inputs``."""
-    start = time.perf_counter()
-    for value in inputs:
-        call(value)
-    return (time.perf_counter() - start) / len(inputs) * 1e6
+from benchmarks.scoring_overhead import per_batch  # noqa: E402
 
 
 def main() -> int:

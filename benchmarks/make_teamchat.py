@@ -328,11 +328,12 @@ def held_out() -> list[str]:
     for name in ("teamchat_eval.tsv", "workchat_polar.tsv"):
         for line in (DATA / name).read_text(encoding="utf-8").splitlines():
             if line.strip() and not line.startswith("#"):
-                lines.append(_key(line.rsplit("\t", 1)[0]))
+                lines.append(key(line.rsplit("\t", 1)[0]))
     return lines
 
 
-def _key(text: str) -> str:
+def key(text: str) -> str:
+    """A text's lower-case words and digits, single-spaced (what two texts are compared on)."""
     return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
 
 
@@ -355,10 +356,10 @@ def rows() -> list[tuple[str, str]]:
     held = held_out()
     kept, seen = [], set()
     for text, label in out:
-        key = _key(text)
-        if key in seen or any(key == h or f" {key} " in f" {h} " for h in held):
+        words = key(text)
+        if words in seen or any(words == h or f" {words} " in f" {h} " for h in held):
             continue
-        seen.add(key)
+        seen.add(words)
         kept.append((text[0].upper() + text[1:] if rng.random() < 0.3 else text, label))
     rng.shuffle(kept)
     return kept

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import warnings
+import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -77,7 +78,9 @@ def save_artifact(model: keras.Model, directory: Path | str, metadata: dict[str,
     Notes
     -----
     The artifact is for inference: the optimizer state of ``model`` and of any nested model is
-    dropped (set to ``None``) before saving, which keeps the file a third of the size.
+    dropped (set to ``None``) before saving, which keeps the file a third of the size. Keras
+    stores the zip's members uncompressed; they are deflated here (the vocabulary, stored
+    twice, shrinks to 40%), and Keras and ``model.numpy_runtime`` read either.
 
     Returns
     -------
@@ -91,6 +94,7 @@ def save_artifact(model: keras.Model, directory: Path | str, metadata: dict[str,
     for network in (model, *(layer for layer in model.layers if isinstance(layer, keras.Model))):
         network.optimizer = None
     model.save(tmp_path)
+    _deflate(tmp_path)
     tmp_path.replace(model_path)
     digest = file_sha256(model_path)
     now = datetime.now(UTC)
@@ -110,6 +114,17 @@ def save_artifact(model: keras.Model, directory: Path | str, metadata: dict[str,
     )
     logger.info("saved model %s to %s", meta["version"], directory)
     return directory
+
+
+def _deflate(path: Path) -> None:
+    """Rewrite the zip at ``path`` with every member deflated (same names, dates and order)."""
+    packed = path.with_name(path.name + ".deflated")
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(packed, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, data, compresslevel=9)
+    packed.replace(path)
 
 
 def read_metadata(directory: Path | str) -> dict[str, Any]:
@@ -167,6 +182,7 @@ def load_artifact(directory: Path | str) -> Artifact:
     """
     import model.charngrams  # noqa: F401  (registers CharNgramSplit and RowL2Normalize)
     import model.class_calibration  # noqa: F401  (registers ClassCalibration)
+    import model.compact  # noqa: F401  (registers CompactDense)
     import model.lexicon  # noqa: F401  (registers LexiconFeatures for deserialisation)
     import model.losses  # noqa: F401  (the polarity-aware loss a ``polarity`` core was compiled with)
     import model.text  # noqa: F401  (registers ChatNormalize for deserialisation)

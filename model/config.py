@@ -138,6 +138,10 @@ class ModelConfig(Section):
     char_output_mode: Literal["multi_hot", "count", "tf_idf"] = "multi_hot"
     char_normalize: bool = False
     char_scale: float = Field(1.0, gt=0.0)
+    # How the ``bigram`` network's n-gram kernels are saved: ``"int8"`` codes with a float32
+    # scale per column (model/compact.py: a quarter of the bytes; float32 in memory) or
+    # ``"float32"`` (plain ``Dense``).
+    kernel_storage: Literal["float32", "int8"] = "float32"
     embedding_dim: int = Field(32, ge=2)
     hidden_units: int = Field(16, ge=0)
     dropout: float = Field(0.5, ge=0.0, lt=1.0)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 import keras
 
 from model.charngrams import RowL2Normalize
+from model.compact import CompactDense
 from model.config import ModelConfig
 from model.heads import units
 from model.naive_bayes import NaiveBayesScale
@@ -76,6 +77,8 @@ def _lstm_core(config: ModelConfig, vocab: int) -> keras.Model:
 
 
 def _bigram_core(config: ModelConfig, vocab: int, char_vocab: int = 0) -> keras.Model:
+    # The layers reading n-grams hold most of the weights: saved as 8-bit codes if configured.
+    ngram_dense = CompactDense if config.kernel_storage == "int8" else keras.layers.Dense
     sparse = config.output_mode != "tf_idf"
     ngrams = keras.Input(shape=(vocab,), sparse=sparse, name="ngrams")
     x = ngrams if sparse else keras.layers.Dropout(config.dropout)(ngrams)
@@ -84,7 +87,7 @@ def _bigram_core(config: ModelConfig, vocab: int, char_vocab: int = 0) -> keras.
     # The lexicon scores join after the hidden layer, so the output weighs them directly.
     lexicon = keras.Input(shape=(3,), name="lexicon")
     if config.hidden_units:
-        x = keras.layers.Dense(config.hidden_units, activation="relu")(x)
+        x = ngram_dense(config.hidden_units, activation="relu")(x)
         x = keras.layers.Dropout(config.dropout)(x)
     x = keras.layers.Concatenate()([x, lexicon])
     if not config.wide:
@@ -94,7 +97,7 @@ def _bigram_core(config: ModelConfig, vocab: int, char_vocab: int = 0) -> keras.
     # the hidden layer.
     n = units(config.head)
     deep = keras.layers.Dense(n, name="deep_logits")(x)
-    wide = keras.layers.Dense(n, use_bias=False, name="wide_logits")(ngrams)
+    wide = ngram_dense(n, use_bias=False, name="wide_logits")(ngrams)
     inputs, terms = [ngrams, lexicon], [deep, wide]
     if char_vocab:  # character n-grams (model/charngrams.py): a second linear term
         chars = keras.Input(shape=(char_vocab,), sparse=config.char_output_mode != "tf_idf",
@@ -103,7 +106,7 @@ def _bigram_core(config: ModelConfig, vocab: int, char_vocab: int = 0) -> keras.
         if config.char_normalize:
             x = RowL2Normalize(config.char_scale, name="char_l2")(chars)
         inputs.append(chars)
-        terms.append(keras.layers.Dense(n, use_bias=False, name="char_logits")(x))
+        terms.append(ngram_dense(n, use_bias=False, name="char_logits")(x))
     logits = keras.layers.Add()(terms)
     activation = "softmax" if config.head == "three_class" else "sigmoid"
     output = keras.layers.Activation(activation, name="probabilities")(logits)

@@ -19,6 +19,7 @@ from model.augment import augment
 from model.chat import CREDITS, read_chat_tsv
 from model.checksum import file_sha256
 from model.class_calibration import calibrate_classes
+from model.compact import round_kernels
 from model.config import DataConfig, ModelConfig, ScoringConfig, TrainConfig
 from model.data import (
     Reviews,
@@ -109,15 +110,18 @@ def finish(
 ) -> Path:
     """Evaluate, calibrate and save a fitted network (see ``save_trained``).
 
-    A three-class network first gets its class calibration (``model.class_calibration``)
-    from ``chat_validation``, the held-out chat rows, plus the first ``calibration_reviews``
-    validation reviews (so the calibration does not trade review accuracy for chat).
+    Kernels saved in 8 bits (``model.compact``) are first rounded to that grid, so every metric
+    here is of the weights saved. A three-class network then gets its class calibration
+    (``model.class_calibration``) from ``chat_validation``, the held-out chat rows, plus the
+    first ``calibration_reviews`` validation reviews (so the calibration does not trade review
+    accuracy for chat).
 
     With ``short_text``, the labels on the chat sets (``model.chateval``, with ``chat_dev`` and
     the neutral band of ``scoring`` for a binary head) are measured on the saved model and
     recorded in the metadata as ``metrics.chat_labels``.
     """
     model = fitted.model
+    round_kernels(model)  # the weights evaluated are the weights saved (model/compact.py)
     classes = None
     if fitted.network.head == "three_class" and chat_validation is not None:
         rows = chat_validation

@@ -98,13 +98,29 @@ def _identity(config: dict[str, Any], archive: ModelArchive, path: str) -> Opera
 
 @register("Dense")
 def _dense(config: dict[str, Any], archive: ModelArchive, path: str) -> Operation:
+    weights = _dense_weights(config, archive, path)
+    bias = weights[1] if config.get("use_bias", True) else None
+    return _dense_op(config, weights[0].astype(np.float32), bias)
+
+
+@register("CompactDense")
+def _compact_dense(config: dict[str, Any], archive: ModelArchive, path: str) -> Operation:
+    """``model.compact.CompactDense``: int8 codes, a float32 scale per column, then the bias."""
+    codes, scale, *rest = _dense_weights(config, archive, path)
+    kernel = codes.astype(np.float32) * scale.astype(np.float32)
+    return _dense_op(config, kernel, rest[0] if config.get("use_bias", True) else None)
+
+
+def _dense_weights(config: dict[str, Any], archive: ModelArchive, path: str) -> list[np.ndarray]:
     check_float32(config)
-    act = activation(config.get("activation", "linear"), config["name"])
     if config.get("lora_rank") or config.get("quantization_config"):
         raise UnsupportedModel(f"Dense layer {config['name']!r} is LoRA or quantized")
-    weights = archive.weights(path, config["name"])
-    kernel = weights[0].astype(np.float32)
-    bias = weights[1].astype(np.float32) if config.get("use_bias", True) else None
+    return archive.weights(path, config["name"])
+
+
+def _dense_op(config: dict[str, Any], kernel: np.ndarray, bias: np.ndarray | None) -> Operation:
+    act = activation(config.get("activation", "linear"), config["name"])
+    bias = None if bias is None else bias.astype(np.float32)
 
     def dense(inputs: list[Any]) -> np.ndarray:
         x = inputs[0]

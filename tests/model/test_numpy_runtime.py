@@ -173,6 +173,7 @@ def _char_ngram_model(directory: Path) -> Path:
 
     from model.artifact import save_artifact
     from model.class_calibration import ClassCalibration
+    from model.compact import CompactDense
     from model.lexicon import LexiconFeatures
     from model.text import ChatNormalize
     from tests.model.tiny import NEGATIVE, POSITIVE
@@ -196,10 +197,11 @@ def _char_ngram_model(directory: Path) -> Path:
         keras.Input(shape=(3,)),
         keras.Input(shape=(chars_tv.vocabulary_size(),), sparse=True),
     ]
+    # The n-gram terms as an int8-stored core saves them (model/compact.py), the lexicon's plain.
     terms = [
-        keras.layers.Dense(3)(inputs[0]),
+        CompactDense(3)(inputs[0]),
         keras.layers.Dense(3)(inputs[1]),
-        keras.layers.Dense(3, use_bias=False)(charngrams.RowL2Normalize()(inputs[2])),
+        CompactDense(3, use_bias=False)(charngrams.RowL2Normalize()(inputs[2])),
     ]
     core = keras.Model(inputs, keras.layers.Activation("softmax")(keras.layers.Add()(terms)))
     text = keras.Input(shape=(), dtype="string")

@@ -14,7 +14,8 @@ Guarantees
   saving a rounded kernel and loading it gives the same kernel back, to float32 rounding.
 - Rounding moves each weight by at most half a step, ``scale / 2``; with a column's scale set
   by its largest weight, a weight of typical size moves by a few per cent.
-- A column of zeros gets scale 1 and codes 0 (no division by zero).
+- A column of zeros (or of weights so small that ``max / 127`` is zero in float32) gets scale
+  1 and codes 0 (no division by zero); a kernel holding NaN or infinity is refused.
 
 The stored variables, in order: ``"0"`` codes (``int8``, the kernel's shape), ``"1"`` scale
 (``float32``, one per column), ``"2"`` bias (if ``use_bias``). ``model.numpy_runtime`` reads
@@ -44,10 +45,18 @@ def quantize(kernel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     codes, scale
         ``codes`` (``int8``, ``kernel``'s shape) and ``scale`` (``float32``, ``(units,)``), with
         ``codes * scale`` the nearest point of the grid to ``kernel``.
+
+    Raises
+    ------
+    ValueError
+        When ``kernel`` holds NaN or infinity.
     """
     kernel = np.asarray(kernel, dtype=np.float32)
+    if not np.isfinite(kernel).all():
+        raise ValueError("the kernel holds NaN or infinity: nothing to save")
     peak = np.abs(kernel).max(axis=0) if kernel.size else np.zeros(kernel.shape[1:], np.float32)
-    scale = np.where(peak > 0, peak / _LEVELS, 1.0).astype(np.float32)
+    scale = (peak / np.float32(_LEVELS)).astype(np.float32)
+    scale[scale <= 0] = 1.0  # a column of zeros (or of weights too small to divide)
     codes = np.clip(np.rint(kernel / scale), -_LEVELS, _LEVELS).astype(np.int8)
     return codes, scale
 

@@ -106,9 +106,18 @@ def _dense(config: dict[str, Any], archive: ModelArchive, path: str) -> Operatio
 @register("CompactDense")
 def _compact_dense(config: dict[str, Any], archive: ModelArchive, path: str) -> Operation:
     """``model.compact.CompactDense``: int8 codes, a float32 scale per column, then the bias."""
-    codes, scale, *rest = _dense_weights(config, archive, path)
+    weights = _dense_weights(config, archive, path)
+    use_bias = config.get("use_bias", True)
+    codes, scale = weights[:2] if len(weights) >= 2 else (np.zeros(0), np.zeros(0))
+    if (
+        len(weights) != 2 + use_bias
+        or codes.dtype != np.int8
+        or codes.ndim != 2
+        or scale.shape != codes.shape[1:]
+    ):
+        raise UnsupportedModel(f"CompactDense layer {config['name']!r}: unexpected saved weights")
     kernel = codes.astype(np.float32) * scale.astype(np.float32)
-    return _dense_op(config, kernel, rest[0] if config.get("use_bias", True) else None)
+    return _dense_op(config, kernel, weights[2] if use_bias else None)
 
 
 def _dense_weights(config: dict[str, Any], archive: ModelArchive, path: str) -> list[np.ndarray]:

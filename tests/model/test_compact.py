@@ -13,7 +13,8 @@ from hypothesis.extra.numpy import arrays
 from model.artifact import MODEL_FILE, load_artifact, save_artifact
 from model.compact import CompactDense, dequantize, quantize, round_kernels
 from model.data import train_validation_split
-from model.numpy_runtime import load_model
+from model.numpy_runtime import UnsupportedModel, load_model
+from model.numpy_runtime.layers import LAYERS
 from model.training import fit, predict_probabilities
 from tests.model.helpers import quick_train, small_model
 
@@ -32,6 +33,11 @@ def test_rounding_moves_each_weight_by_at_most_half_a_step(kernel: np.ndarray) -
     # Rounding twice changes nothing more (saving a rounded kernel is lossless).
     again = dequantize(*quantize(dequantize(codes, scale)))
     np.testing.assert_allclose(again, dequantize(codes, scale), rtol=1e-6, atol=0)
+
+
+def test_a_kernel_holding_nan_is_refused() -> None:
+    with pytest.raises(ValueError, match="NaN"):
+        quantize(np.array([[0.5], [np.nan]], np.float32))
 
 
 def test_a_column_of_zeros_keeps_scale_one() -> None:
@@ -100,3 +106,64 @@ def test_an_unrounded_kernel_loads_within_half_a_step(fixture_reviews, tmp_path)
     (theirs,) = _compact_layers(load_artifact(directory).model)
     _, scale = quantize(mine.kernel.numpy())
     assert (np.abs(theirs.kernel.numpy() - mine.kernel.numpy()) <= scale / 2 + 1e-7).all()
+
+
+class _Stored:
+    """Stands in for ``ModelArchive``: the saved variables of one layer."""
+
+    def __init__(self, *arrays: np.ndarray) -> None:
+        self.arrays = list(arrays)
+
+    def weights(self, path: str, name: str) -> list[np.ndarray]:
+        return self.arrays
+
+
+_CODES = np.array([[1, -2], [127, 0]], np.int8)
+
+
+@pytest.mark.parametrize(
+    "arrays",
+    [
+        (_CODES,),  # the scale is missing
+        (_CODES.astype(np.float32), np.ones(2, np.float32)),  # float kernel, not codes
+        (_CODES, np.ones(3, np.float32)),  # a scale per column of another kernel
+        (_CODES, np.ones(2, np.float32), np.zeros(2, np.float32)),  # a bias it has no use for
+    ],
+)
+def test_the_numpy_runtime_refuses_damaged_8_bit_weights(arrays: tuple) -> None:
+    config = {"name": "wide_logits", "use_bias": False, "units": 2}
+    with pytest.raises(UnsupportedModel, match="unexpected saved weights"):
+        LAYERS["CompactDense"](config, _Stored(*arrays), "layers/compact_dense")
+
+
+def test_the_numpy_runtime_computes_codes_times_scale() -> None:
+    config = {"name": "wide_logits", "use_bias": True, "units": 2}
+    scale, bias = np.array([0.5, 0.25], np.float32), np.array([1.0, -1.0], np.float32)
+    dense = LAYERS["CompactDense"](config, _Stored(_CODES, scale, bias), "layers/compact_dense")
+    x = np.array([[1.0, 0.0], [0.0, 2.0]], np.float32)
+    np.testing.assert_allclose(dense([x]), x @ (_CODES * scale) + bias)
+
+
+class _Store(dict):
+    """Keras' weights store for one layer, as a dict (``keys()`` and ``[]``)."""
+
+
+@pytest.mark.parametrize(
+    "store",
+    [
+        _Store({"0": _CODES}),  # the scale is missing
+        _Store({"0": np.zeros((3, 2), np.int8), "1": np.ones(2, np.float32)}),  # another shape
+    ],
+)
+def test_keras_refuses_damaged_8_bit_weights(store: _Store) -> None:
+    layer = CompactDense(2, use_bias=False)
+    layer.build((None, 2))
+    with pytest.raises(ValueError, match="wide|expects|shape"):
+        layer.load_own_variables(store)
+
+
+def test_keras_loads_codes_times_scale() -> None:
+    layer = CompactDense(2, use_bias=False)
+    layer.build((None, 2))
+    layer.load_own_variables(_Store({"0": _CODES, "1": np.array([0.5, 0.25], np.float32)}))
+    np.testing.assert_allclose(layer.kernel.numpy(), _CODES * np.array([0.5, 0.25]))

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.make_teamchat import key  # noqa: E402  (the words two texts are compared on)
+from benchmarks.make_teamchat import contained, key  # noqa: E402  (the rule shared with it)
 from model.chat import read_chat_tsv  # noqa: E402
 from model.splits import CLASS_NAMES  # noqa: E402
 
@@ -55,7 +55,7 @@ def is_held_out(text: str, held: list[str]) -> bool:
         return True
     if k.count(" ") < 2:
         return k in held
-    return any(k == h or f" {k} " in f" {h} " for h in held)
+    return contained(k, held)
 
 
 def main() -> None:

@@ -337,6 +337,11 @@ def key(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
 
 
+def contained(words: str, held: list[str]) -> bool:
+    """Whether ``words`` (a ``key``) equal a held-out message's or are contained in one."""
+    return any(words == h or f" {words} " in f" {h} " for h in held)
+
+
 def rows() -> list[tuple[str, str]]:
     rng = random.Random(16)
     out: list[tuple[str, str]] = []
@@ -357,7 +362,7 @@ def rows() -> list[tuple[str, str]]:
     kept, seen = [], set()
     for text, label in out:
         words = key(text)
-        if words in seen or any(words == h or f" {words} " in f" {h} " for h in held):
+        if words in seen or contained(words, held):
             continue
         seen.add(words)
         kept.append((text[0].upper() + text[1:] if rng.random() < 0.3 else text, label))
